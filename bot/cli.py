@@ -1,0 +1,136 @@
+"""The `pantau` command.
+
+    pantau run                                  start the bot and the poller
+    pantau sources add URL [--name N] [--interval 5m]
+    pantau sources list
+    pantau sources remove ID
+
+Every command takes `--config PATH`. Source commands work on the database alone, without a
+bot token, also while the bot runs (it reads the schedule from the database every second).
+On the first open of a database, the sources file of the configuration is imported.
+Errors are one line on stderr and exit code 2; no traceback for a mistake a person can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import Config, ConfigError, format_duration, load_config, require_token
+from bot.logs import setup_logging
+from bot.sources import make_spec, read_sources_file
+from bot.store import DuplicateSource, Store
+
+SOURCES_IMPORTED = "sources_imported"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config, os.environ)
+        return int(args.action(config, args))
+    except ConfigError as exc:
+        print(f"pantau: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, help="settings file (default config/pantau.toml)")
+    parser = argparse.ArgumentParser(
+        prog="pantau", description="Media-monitoring alert bot for Telegram.", parents=[common]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", parents=[common], help="run the bot and the poller")
+    run.set_defaults(action=_run)
+    sources = commands.add_parser("sources", help="manage the news sources")
+    source_commands = sources.add_subparsers(dest="sources_command", required=True)
+    add = source_commands.add_parser("add", parents=[common], help="add a feed")
+    add.add_argument("url", help="RSS or Atom feed URL")
+    add.add_argument("--name", help="display name (default: the host)")
+    add.add_argument("--interval", help="poll interval such as 30s, 5m, 1h (default from config)")
+    add.set_defaults(action=_sources_add)
+    listing = source_commands.add_parser("list", parents=[common], help="list the sources")
+    listing.set_defaults(action=_sources_list)
+    remove = source_commands.add_parser("remove", parents=[common], help="remove a source")
+    remove.add_argument("id", type=int, help="the source's id, as `sources list` shows it")
+    remove.set_defaults(action=_sources_remove)
+    return parser
+
+
+def open_store(config: Config) -> Store:
+    """Open the database; on its very first open, import the configured sources file."""
+    store = Store.open(config.database)
+    if store.get_meta(SOURCES_IMPORTED) is None:
+        specs = read_sources_file(config.sources_file, config.default_interval)
+        with store.transaction():
+            store.import_sources(specs, datetime.now(UTC))
+            store.set_meta(SOURCES_IMPORTED, datetime.now(UTC).isoformat())
+    return store
+
+
+def _run(config: Config, args: argparse.Namespace) -> int:
+    token = require_token(os.environ)
+    setup_logging(config.log_level, secrets=(token,))
+    from bot.telegram.app import run
+
+    store = open_store(config)
+    try:
+        run(config, token, store)
+    finally:
+        store.close()
+    return 0
+
+
+def _sources_add(config: Config, args: argparse.Namespace) -> int:
+    spec = make_spec(args.url, args.name, args.interval, config.default_interval)
+    store = open_store(config)
+    try:
+        source = store.add_source(spec, datetime.now(UTC))
+    except DuplicateSource as exc:
+        raise ConfigError(f"{exc} is already a source") from exc
+    finally:
+        store.close()
+    print(
+        f"added source {source.id}: {source.name} <{source.url}> every {format_duration(source.interval)}"
+    )
+    return 0
+
+
+def _sources_list(config: Config, args: argparse.Namespace) -> int:
+    store = open_store(config)
+    sources = store.list_sources()
+    store.close()
+    if not sources:
+        print("no sources; add one with: pantau sources add https://example.com/rss")
+        return 0
+    rows = [("ID", "NAME", "EVERY", "STATE", "LAST OK (UTC)", "ERRORS", "URL")]
+    for s in sources:
+        state = "paused" if not s.active else "failing" if s.error_count else "active"
+        last_ok = s.last_success_at.strftime("%Y-%m-%d %H:%M") if s.last_success_at else "never"
+        errors = f"{s.error_count} ({s.last_error})" if s.error_count else "0"
+        rows.append((str(s.id), s.name, format_duration(s.interval), state, last_ok, errors, s.url))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  "
+            + row[-1]
+        )
+    return 0
+
+
+def _sources_remove(config: Config, args: argparse.Namespace) -> int:
+    store = open_store(config)
+    try:
+        removed = store.remove_source(args.id)
+    finally:
+        store.close()
+    if not removed:
+        raise ConfigError(f"there is no source {args.id}; see: pantau sources list")
+    print(f"removed source {args.id}")
+    return 0

@@ -1,0 +1,229 @@
+"""Settings: one table of (name, default, environment variable, help) drives everything.
+
+Rules:
+- Precedence, lowest first: the defaults in `SETTINGS`, the TOML file, environment variables.
+- The file is `--config PATH`, else `$PANTAU_CONFIG`, else `config/pantau.toml` if it exists.
+  An explicitly named file that is missing is an error; the default one may be absent.
+- The file is flat (`key = value`); an unknown key is an error, so a typo never goes unnoticed.
+- Relative paths in the file (`sources_file`) are relative to the file's folder; `database`
+  is relative to the working directory, like `$PANTAU_DB`.
+- The bot token comes only from `$TELEGRAM_BOT_TOKEN`, never from a file that could be committed.
+- Every problem is a `ConfigError` whose message is one line a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG_PATH = Path("config/pantau.toml")
+TOKEN_HELP = "create a bot with @BotFather (https://t.me/BotFather) and export TELEGRAM_BOT_TOKEN"
+_TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: where it can come from and what it means."""
+
+    name: str
+    default: Any
+    env: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database", "data/pantau.db", "PANTAU_DB", "SQLite file; its folder is created."),
+    Setting(
+        "admins",
+        [],
+        "PANTAU_ADMINS",
+        "Telegram user ids allowed to run admin commands (env: comma-separated).",
+    ),
+    Setting(
+        "allow_private_networks",
+        False,
+        "PANTAU_ALLOW_PRIVATE_NETWORKS",
+        "Allow sources on loopback and private addresses (env: 1 to allow).",
+    ),
+    Setting(
+        "api_base_url",
+        "https://api.telegram.org/bot",
+        "TELEGRAM_API_BASE_URL",
+        "Bot API server; the token is appended, as python-telegram-bot's base_url.",
+    ),
+    Setting(
+        "sources_file",
+        "sources.toml",
+        None,
+        "Sources imported into an empty database on first start (relative to this file).",
+    ),
+    Setting("default_interval", "5m", None, "Poll interval of a source that names none."),
+    Setting("timezone", "Asia/Jakarta", None, "Time zone in which alerts show times."),
+    Setting("fetch_timeout", 20.0, None, "Seconds a feed request may take in all."),
+    Setting("max_feed_bytes", 10_000_000, None, "Feed responses larger than this are abandoned."),
+    Setting("max_concurrent_polls", 10, None, "Feeds fetched at the same time, at most."),
+    Setting("log_level", "INFO", "PANTAU_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The settings after defaults, file and environment have been merged and checked."""
+
+    database: Path
+    admins: frozenset[int]
+    allow_private_networks: bool
+    api_base_url: str
+    sources_file: Path
+    default_interval: float
+    timezone: ZoneInfo
+    fetch_timeout: float
+    max_feed_bytes: int
+    max_concurrent_polls: int
+    log_level: str
+
+
+def parse_duration(text: str) -> float:
+    """Read "30s", "5m", "2h", "1d" or plain seconds; at least one second."""
+    found = _DURATION_RE.match(text)
+    if not found:
+        raise ConfigError(f"'{text}' is not a duration; write it like 30s, 5m or 1h")
+    seconds = float(found.group(1)) * _DURATION_UNITS[found.group(2)]
+    if seconds < 1:
+        raise ConfigError(f"'{text}' is too short; the shortest interval is 1s")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """The inverse of `parse_duration` for display, in the largest whole unit."""
+    for unit in ("d", "h", "m"):
+        size = _DURATION_UNITS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def require_token(env: Mapping[str, str]) -> str:
+    """Return the bot token, or explain in one line how to get one."""
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        raise ConfigError(f"TELEGRAM_BOT_TOKEN is not set: {TOKEN_HELP}")
+    if not _TOKEN_RE.match(token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (digits:letters); "
+            "copy it again from @BotFather (https://t.me/BotFather)"
+        )
+    return token
+
+
+def load_config(path: Path | None, env: Mapping[str, str]) -> Config:
+    """Merge defaults, the TOML file and the environment into a checked `Config`."""
+    file_path, explicit = _config_path(path, env)
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    values.update(_read_file(file_path, explicit))
+    for setting in SETTINGS:
+        if setting.env and env.get(setting.env, "").strip():
+            values[setting.name] = _from_env(setting, env[setting.env].strip())
+    base = file_path.parent if file_path.exists() else DEFAULT_CONFIG_PATH.parent
+    return _build(values, base)
+
+
+def _config_path(path: Path | None, env: Mapping[str, str]) -> tuple[Path, bool]:
+    if path is not None:
+        return path, True
+    if env.get("PANTAU_CONFIG"):
+        return Path(env["PANTAU_CONFIG"]), True
+    return DEFAULT_CONFIG_PATH, False
+
+
+def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"config file {path} does not exist")
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    known = {s.name for s in SETTINGS}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown setting '{unknown[0]}' in {path}; known settings: {', '.join(sorted(known))}"
+        )
+    return data
+
+
+def _from_env(setting: Setting, raw: str) -> Any:
+    if setting.name == "admins":
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if isinstance(setting.default, bool):
+        if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
+            raise ConfigError(f"{setting.env} must be 1 or 0, not '{raw}'")
+        return raw.lower() in {"1", "true", "yes"}
+    return raw
+
+
+def _build(values: dict[str, Any], base: Path) -> Config:
+    try:
+        timezone = ZoneInfo(str(values["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"timezone '{values['timezone']}' is unknown; use an IANA name like Asia/Jakarta"
+        ) from exc
+    level = str(values["log_level"]).upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(
+            f"log_level '{values['log_level']}' must be DEBUG, INFO, WARNING or ERROR"
+        )
+    return Config(
+        database=Path(str(values["database"])),
+        admins=_admins(values["admins"]),
+        allow_private_networks=_boolean("allow_private_networks", values),
+        api_base_url=str(values["api_base_url"]),
+        sources_file=base / str(values["sources_file"]),
+        default_interval=parse_duration(str(values["default_interval"])),
+        timezone=timezone,
+        fetch_timeout=_number("fetch_timeout", values, float),
+        max_feed_bytes=int(_number("max_feed_bytes", values, int)),
+        max_concurrent_polls=int(_number("max_concurrent_polls", values, int)),
+        log_level=level,
+    )
+
+
+def _admins(raw: Any) -> frozenset[int]:
+    items = raw if isinstance(raw, list) else [raw]
+    try:
+        return frozenset(int(item) for item in items)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"admins must be Telegram user ids (numbers), e.g. PANTAU_ADMINS=12345,67890; got {raw}"
+        ) from exc
+
+
+def _boolean(name: str, values: dict[str, Any]) -> bool:
+    value = values[name]
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
+    return value
+
+
+def _number(name: str, values: dict[str, Any], kind: type[int] | type[float]) -> float:
+    try:
+        number = kind(values[name])
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{name} must be a number, not {values[name]!r}") from exc
+    if number <= 0:
+        raise ConfigError(f"{name} must be greater than 0, not {values[name]!r}")
+    return number

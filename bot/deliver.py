@@ -1,0 +1,97 @@
+"""Deliver: drain the outbox to Telegram, never dropping an alert silently.
+
+Rules:
+- A delivery is marked sent only after Telegram returned the message; a crash before that
+  leaves it pending, so it is sent again on the next start (at most the messages in flight).
+- Telegram errors, in the order they must be caught (BadRequest and TimedOut are
+  NetworkErrors):
+  - Forbidden (bot blocked, removed from the group): the chat is marked inactive, the delivery
+    failed; no further alerts are queued for it.
+  - RetryAfter: the delivery waits the time Telegram asked for; this round stops.
+  - BadRequest: this message can never be sent; failed, logged with its id, the queue goes on.
+  - TimedOut, NetworkError, anything else from Telegram: retried with exponential backoff.
+- This is the delivery edge: it may import python-telegram-bot's errors, and gets the bot from
+  the telegram package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.compose import format_alert
+from bot.models import Delivery
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+MAX_RETRY_DELAY = timedelta(minutes=10)
+SEND_SPACING = 1 / 25
+
+
+class Deliverer:
+    """Sends due outbox rows one by one, below Telegram's overall rate."""
+
+    def __init__(self, store: Store, bot: Bot, zone: ZoneInfo) -> None:
+        self._store = store
+        self._bot = bot
+        self._zone = zone
+        self._lock = asyncio.Lock()
+
+    async def drain(self) -> int:
+        """Send what is due now; return how many were sent. Concurrent calls wait their turn."""
+        async with self._lock:
+            sent = 0
+            for delivery in self._store.due_deliveries(datetime.now(UTC)):
+                outcome = await self._send(delivery)
+                if outcome == "sent":
+                    sent += 1
+                elif outcome == "stop":
+                    break
+                await asyncio.sleep(SEND_SPACING)
+            return sent
+
+    async def _send(self, delivery: Delivery) -> str:
+        alert = delivery.alert
+        try:
+            message = await self._bot.send_message(
+                chat_id=alert.chat_id,
+                text=format_alert(alert, self._zone),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except Forbidden as exc:
+            log.info("chat=%s unreachable (%s): alerts stopped", alert.chat_id, exc.message)
+            self._store.deactivate_chat(alert.chat_id)
+            self._store.mark_failed(delivery.id, f"forbidden: {exc.message}")
+            return "failed"
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            log.warning("delivery=%s rate limited: waiting %.0fs", delivery.id, wait)
+            self._store.defer(delivery.id, _later(wait), f"retry after {wait:.0f}s")
+            return "stop"
+        except BadRequest as exc:
+            log.error("delivery=%s chat=%s rejected: %s", delivery.id, alert.chat_id, exc.message)
+            self._store.mark_failed(delivery.id, f"bad request: {exc.message}")
+            return "failed"
+        except TelegramError as exc:
+            wait = min(2.0**delivery.attempts, MAX_RETRY_DELAY.total_seconds())
+            log.warning("delivery=%s failed (%s): retry in %.0fs", delivery.id, exc.message, wait)
+            self._store.defer(delivery.id, _later(wait), f"{type(exc).__name__}: {exc.message}")
+            return "retry"
+        self._store.mark_sent(delivery.id, message.message_id, datetime.now(UTC))
+        log.info("delivery=%s chat=%s sent", delivery.id, alert.chat_id)
+        return "sent"
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _later(seconds: float) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)

@@ -1,0 +1,90 @@
+"""The plain values that the stages hand each other.
+
+Rules: frozen dataclasses only, no behaviour beyond trivial properties, no imports from any
+stage. Times are timezone-aware `datetime`s in UTC; the database stores them as epoch seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Source:
+    """A feed as the database knows it; `next_poll_at` is the whole schedule."""
+
+    id: int
+    name: str
+    url: str
+    interval: float
+    active: bool
+    seeded: bool
+    next_poll_at: datetime
+    last_success_at: datetime | None
+    error_count: int
+    last_error: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One feed response: `content` is None when the server answered 304 Not Modified."""
+
+    url: str
+    content: bytes | None
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A feed entry, cleaned: `key` is what makes two entries the same article."""
+
+    key: str
+    url: str
+    title: str
+    summary: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article once the database has given it an id and tied it to its source."""
+
+    id: int
+    source_name: str
+    url: str
+    title: str
+    summary: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What one chat asked to be alerted about."""
+
+    id: int
+    chat_id: int
+    query: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A match waiting in the outbox: one per (chat, article), naming every watch that fired."""
+
+    chat_id: int
+    article: StoredArticle
+    watches: tuple[str, ...]
+    language: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An outbox row still to be sent."""
+
+    id: int
+    attempts: int
+    alert: Alert

@@ -1,0 +1,141 @@
+"""Feeds to articles: feedparser does the XML; this module decides what an article is.
+
+Rules:
+- feedparser only ever gets bytes, never a URL or path (a string would make it fetch).
+- A feed with no entries that feedparser flagged as broken (bozo) is a `ParseError`; a
+  broken feed that still yields entries is used, as feedparser recovered it.
+- Text is plain text: tags stripped with a space where a block element or `<br>` was, entities
+  decoded (twice when the feed double-escaped them, as ANTARA does), whitespace collapsed.
+- An article's key is its canonical URL (lower-case host, no `www.`/`m.`, no fragment, no
+  tracking parameters, no trailing slash, https); without a link, the entry id; without
+  either, a hash of title and date. Entries without a title and a link are skipped.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import html
+import re
+import time
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import feedparser
+
+from bot.models import Article, FetchResult
+
+_TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|oc|_ga|ref|ref_src)$", re.I)
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol tr td th table h1 h2 h3 h4 h5 h6 blockquote section article "
+    "header footer figure figcaption img hr pre".split()
+)
+_SPACE = re.compile(r"\s+")
+_ESCAPED_AGAIN = re.compile(r"&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);", re.I)
+
+
+class ParseError(Exception):
+    """The response is not a feed this module can read."""
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment, with blocks kept apart and entities decoded."""
+    text = _strip_tags(markup)
+    if _ESCAPED_AGAIN.search(text):
+        text = _strip_tags(html.unescape(text))
+    return _SPACE.sub(" ", text).strip()
+
+
+def _strip_tags(markup: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(markup)
+    extractor.close()
+    return "".join(extractor.parts)
+
+
+def canonical_url(url: str) -> str:
+    """The form of a URL under which two links to the same article compare equal."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    for prefix in ("www.", "m."):
+        host = host.removeprefix(prefix)
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _TRACKING_PARAMS.match(k)
+        )
+    )
+    path = parts.path.rstrip("/") or "/"
+    scheme = "https" if parts.scheme in ("http", "https") else parts.scheme
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def parse_feed(result: FetchResult) -> list[Article]:
+    """Every usable entry of a fetched feed, newest first as the feed lists them."""
+    if result.content is None:
+        return []
+    parsed = feedparser.parse(
+        result.content,
+        response_headers={"content-type": result.content_type, "content-location": result.url},
+    )
+    if not parsed.entries:
+        if parsed.bozo:
+            reason = type(parsed.get("bozo_exception")).__name__
+            raise ParseError(f"not a readable feed ({reason})")
+        if not parsed.get("version"):
+            raise ParseError("not a feed: no RSS or Atom root element")
+    articles = (_article(entry) for entry in parsed.entries)
+    return [article for article in articles if article is not None]
+
+
+def _article(entry: Any) -> Article | None:
+    title = html_to_text(entry.get("title", ""))
+    link = entry.get("link", "").strip()
+    if not title and not link:
+        return None
+    published = _published(entry)
+    return Article(
+        key=_key(entry, link, title, published),
+        url=link,
+        title=title or link,
+        summary=html_to_text(entry.get("summary", "")),
+        published_at=published,
+    )
+
+
+def _key(entry: Any, link: str, title: str, published: datetime | None) -> str:
+    if link:
+        return canonical_url(link)
+    if entry.get("id"):
+        return f"id:{entry['id']}"
+    digest = hashlib.sha1(f"{title}|{published}".encode()).hexdigest()
+    return f"hash:{digest}"
+
+
+def _published(entry: Any) -> datetime | None:
+    stamp: time.struct_time | None = entry.get("published_parsed") or entry.get("updated_parsed")
+    if stamp is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(stamp), UTC)

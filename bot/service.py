@@ -1,0 +1,105 @@
+"""The running service: APScheduler drives polling and delivery inside the bot's event loop.
+
+Rules:
+- The schedule lives in the database (`sources.next_poll_at`); the scheduler only has two jobs,
+  so adding, pausing or backing off a source is a row update and a restart loses nothing.
+  - `poll-due`, every second: start a poll for each due source not already being polled, at
+    most `max_concurrent_polls` at once. A slow feed never delays the others.
+  - `deliver`, every second: drain the outbox (also drained right after a poll queues alerts).
+- `start` runs in the event loop (python-telegram-bot's post_init); `stop` cancels polls in
+  flight (their sources stay due and are polled again on the next start) and closes the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from telegram import Bot
+
+from bot.config import Config
+from bot.deliver import Deliverer
+from bot.fetch import make_client
+from bot.models import Source
+from bot.pipeline import poll_source
+from bot.sources import next_poll_after_failure
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 1.0
+
+
+class Service:
+    """Owns the HTTP client, the scheduler and the polls in flight."""
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self._config = config
+        self._store = store
+        self._client: httpx.AsyncClient | None = None
+        self._deliverer: Deliverer | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(config.max_concurrent_polls)
+
+    async def start(self, bot: Bot) -> None:
+        self._client = make_client(
+            timeout=self._config.fetch_timeout,
+            allow_private_networks=self._config.allow_private_networks,
+        )
+        self._deliverer = Deliverer(self._store, bot, self._config.timezone)
+        scheduler = AsyncIOScheduler(
+            timezone="UTC",
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 5},
+        )
+        scheduler.add_job(self._poll_due, "interval", seconds=TICK_SECONDS, id="poll-due")
+        scheduler.add_job(self._deliverer.drain, "interval", seconds=TICK_SECONDS, id="deliver")
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("service started: %d sources", len(self._store.list_sources()))
+        await self._poll_due()
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+        log.info("service stopped")
+
+    async def _poll_due(self) -> None:
+        # Half a tick of slack: a source due just after this tick is polled now, not a tick late.
+        horizon = _now() + timedelta(seconds=TICK_SECONDS / 2)
+        for source in self._store.due_sources(horizon):
+            if source.id not in self._in_flight:
+                task = asyncio.create_task(self._poll(source), name=f"poll:{source.id}")
+                self._in_flight[source.id] = task
+                task.add_done_callback(lambda _, sid=source.id: self._in_flight.pop(sid, None))
+
+    async def _poll(self, source: Source) -> None:
+        assert self._client is not None and self._deliverer is not None
+        async with self._slots:
+            try:
+                report = await poll_source(
+                    source,
+                    client=self._client,
+                    store=self._store,
+                    max_bytes=self._config.max_feed_bytes,
+                )
+            except Exception as exc:
+                log.exception("source=%s poll crashed", source.id)
+                now = _now()
+                retry = next_poll_after_failure(now, source.interval, source.error_count + 1)
+                self._store.record_poll_failure(source.id, now, retry, f"internal error: {exc!r}")
+                return
+        if report.queued_alerts:
+            await self._deliverer.drain()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

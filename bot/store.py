@@ -1,0 +1,450 @@
+"""Storage: the only module that writes SQL. One SQLite file through sqlite-utils, WAL mode.
+
+Schema (times are epoch seconds, UTC):
+- `sources(id, name, url UNIQUE, interval, active, seeded, next_poll_at, last_polled_at,
+  last_success_at, error_count, last_error, etag, last_modified, created_at)`: `seeded` turns
+  true after the first successful poll, whose items are stored but never alerted.
+- `articles(id, source_id → sources (NULL once the source is removed), key UNIQUE, url, title, summary,
+  published_at, fetched_at)`: `key` is the dedup key from `parse`, so an article is stored once
+  whichever feed carries it, and `save_articles` returns only the new ones.
+- `chats(id, type, language, title, active, created_at)`.
+- `watches(id, chat_id → chats, query, created_at)`, UNIQUE (chat_id, query).
+- `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
+  not_before, created_at, sent_at, message_id, last_error)`, UNIQUE (chat_id, article_id):
+  the outbox. `status` is pending, sent or failed; a pending row is sent once `not_before` has
+  passed and is marked sent only after Telegram confirms it.
+- `meta(key, value)`: one-off facts such as whether the shipped sources were imported.
+
+Migrations are sqlite-utils `Migrations`, applied in order at every open; a migration is never
+edited once released, a new one is appended.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from bot.models import Alert, Article, Delivery, Source, StoredArticle, Watch
+from bot.sources import SourceSpec
+
+migrations = Migrations("pantau")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """The walking skeleton's tables."""
+    db["sources"].create(
+        {
+            "id": int,
+            "name": str,
+            "url": str,
+            "interval": float,
+            "active": int,
+            "seeded": int,
+            "next_poll_at": float,
+            "last_polled_at": float,
+            "last_success_at": float,
+            "error_count": int,
+            "last_error": str,
+            "etag": str,
+            "last_modified": str,
+            "created_at": float,
+        },
+        pk="id",
+        not_null={"name", "url", "interval", "next_poll_at", "created_at"},
+        defaults={"active": 1, "seeded": 0, "error_count": 0},
+    )
+    db["sources"].create_index(["url"], unique=True)
+    db["articles"].create(
+        {
+            "id": int,
+            "source_id": int,
+            "key": str,
+            "url": str,
+            "title": str,
+            "summary": str,
+            "published_at": float,
+            "fetched_at": float,
+        },
+        pk="id",
+        not_null={"key", "url", "title", "fetched_at"},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["articles"].create_index(["key"], unique=True)
+    db["chats"].create(
+        {"id": int, "type": str, "language": str, "title": str, "active": int, "created_at": float},
+        pk="id",
+        not_null={"type", "language", "created_at"},
+        defaults={"active": 1},
+    )
+    db["watches"].create(
+        {"id": int, "chat_id": int, "query": str, "created_at": float},
+        pk="id",
+        not_null={"chat_id", "query", "created_at"},
+        foreign_keys=[("chat_id", "chats", "id")],
+    )
+    db["watches"].create_index(["chat_id", "query"], unique=True)
+    db["deliveries"].create(
+        {
+            "id": int,
+            "chat_id": int,
+            "article_id": int,
+            "watches": str,
+            "status": str,
+            "attempts": int,
+            "not_before": float,
+            "created_at": float,
+            "sent_at": float,
+            "message_id": int,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={"chat_id", "article_id", "watches", "status", "not_before", "created_at"},
+        defaults={"status": "pending", "attempts": 0},
+        foreign_keys=[("chat_id", "chats", "id"), ("article_id", "articles", "id")],
+    )
+    db["deliveries"].create_index(["chat_id", "article_id"], unique=True)
+    db["deliveries"].create_index(["status", "not_before"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+class DuplicateSource(Exception):
+    """A source with this URL exists already."""
+
+
+def _epoch(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def _moment(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+class Store:
+    """Queries and updates, each named for what the pipeline or a command needs."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating folder and file) and migrate; the connection may cross threads."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, check_same_thread=False, timeout=10)
+        db = Database(connection)
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        migrations.apply(db)
+        return cls(db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several calls so that they all happen or none does."""
+        with self.db.atomic():
+            yield
+
+    # meta
+
+    def get_meta(self, key: str) -> str | None:
+        rows = list(self.db.query("SELECT value FROM meta WHERE key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # sources
+
+    def add_source(self, spec: SourceSpec, now: datetime) -> Source:
+        """Store a new source, due at once; a URL already present raises `DuplicateSource`."""
+        if self._source_id_by_url(spec.url) is not None:
+            raise DuplicateSource(spec.url)
+        table = self.db["sources"]
+        table.insert(
+            {
+                "name": spec.name,
+                "url": spec.url,
+                "interval": spec.interval,
+                "next_poll_at": _epoch(now),
+                "created_at": _epoch(now),
+            }
+        )
+        return self.get_source(int(table.last_pk))
+
+    def import_sources(self, specs: Iterable[SourceSpec], now: datetime) -> int:
+        """Add the sources that are not present yet; return how many were added."""
+        added = 0
+        with self.transaction():
+            for spec in specs:
+                if self._source_id_by_url(spec.url) is None:
+                    self.add_source(spec, now)
+                    added += 1
+        return added
+
+    def get_source(self, source_id: int) -> Source:
+        return _source(self.db["sources"].get(source_id))
+
+    def find_source(self, source_id: int) -> Source | None:
+        rows = list(self.db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
+        return _source(rows[0]) if rows else None
+
+    def list_sources(self) -> list[Source]:
+        return [_source(row) for row in self.db.query("SELECT * FROM sources ORDER BY id")]
+
+    def remove_source(self, source_id: int) -> bool:
+        """Delete a source; its articles stay (they may be in alerts) but lose the link."""
+        with self.transaction():
+            self.db.execute("UPDATE articles SET source_id = NULL WHERE source_id = ?", [source_id])
+            cursor = self.db.execute("DELETE FROM sources WHERE id = ?", [source_id])
+        return cursor.rowcount > 0
+
+    def due_sources(self, now: datetime) -> list[Source]:
+        rows = self.db.query(
+            "SELECT * FROM sources WHERE active = 1 AND next_poll_at <= ? ORDER BY next_poll_at",
+            [_epoch(now)],
+        )
+        return [_source(row) for row in rows]
+
+    def record_poll_success(
+        self,
+        source_id: int,
+        now: datetime,
+        next_poll_at: datetime,
+        etag: str | None,
+        last_modified: str | None,
+    ) -> None:
+        self.db["sources"].update(
+            source_id,
+            {
+                "seeded": 1,
+                "last_polled_at": _epoch(now),
+                "last_success_at": _epoch(now),
+                "next_poll_at": _epoch(next_poll_at),
+                "error_count": 0,
+                "last_error": None,
+                "etag": etag,
+                "last_modified": last_modified,
+            },
+        )
+
+    def record_poll_failure(
+        self, source_id: int, now: datetime, next_poll_at: datetime, error: str
+    ) -> None:
+        self.db.execute(
+            "UPDATE sources SET last_polled_at = ?, next_poll_at = ?, "
+            "error_count = error_count + 1, last_error = ? WHERE id = ?",
+            [_epoch(now), _epoch(next_poll_at), error[:500], source_id],
+        )
+
+    def _source_id_by_url(self, url: str) -> int | None:
+        rows = list(self.db.query("SELECT id FROM sources WHERE url = ?", [url]))
+        return int(rows[0]["id"]) if rows else None
+
+    # articles
+
+    def save_articles(
+        self, source: Source, articles: Sequence[Article], now: datetime
+    ) -> list[StoredArticle]:
+        """Store the articles not seen before (by key) and return exactly those."""
+        unique = {article.key: article for article in reversed(articles)}
+        if not unique:
+            return []
+        keys = list(unique)
+        placeholders = ",".join("?" * len(keys))
+        seen = {
+            row["key"]
+            for row in self.db.query(
+                f"SELECT key FROM articles WHERE key IN ({placeholders})", keys
+            )
+        }
+        fresh = [unique[key] for key in keys if key not in seen]
+        stored = []
+        table = self.db["articles"]
+        for article in fresh:
+            table.insert(
+                {
+                    "source_id": source.id,
+                    "key": article.key,
+                    "url": article.url,
+                    "title": article.title,
+                    "summary": article.summary,
+                    "published_at": _epoch(article.published_at) if article.published_at else None,
+                    "fetched_at": _epoch(now),
+                }
+            )
+            stored.append(
+                StoredArticle(
+                    id=int(table.last_pk),
+                    source_name=source.name,
+                    url=article.url,
+                    title=article.title,
+                    summary=article.summary,
+                    published_at=article.published_at,
+                )
+            )
+        return stored
+
+    def count_articles(self) -> int:
+        return self.db["articles"].count
+
+    # chats and watches
+
+    def ensure_chat(
+        self, chat_id: int, chat_type: str, language: str, title: str, now: datetime
+    ) -> None:
+        """Record a chat the first time it talks to the bot; reactivate it if it had left."""
+        self.db.execute(
+            "INSERT INTO chats (id, type, language, title, active, created_at) "
+            "VALUES (?, ?, ?, ?, 1, ?) "
+            "ON CONFLICT(id) DO UPDATE SET active = 1, title = excluded.title",
+            [chat_id, chat_type, language, title, _epoch(now)],
+        )
+
+    def chat_language(self, chat_id: int) -> str | None:
+        rows = list(self.db.query("SELECT language FROM chats WHERE id = ?", [chat_id]))
+        return rows[0]["language"] if rows else None
+
+    def deactivate_chat(self, chat_id: int) -> None:
+        self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [chat_id])
+
+    def add_watch(self, chat_id: int, query: str, now: datetime) -> tuple[Watch, bool]:
+        """Add a watch; return it and whether it is new (an identical one is reused)."""
+        rows = list(
+            self.db.query("SELECT * FROM watches WHERE chat_id = ? AND query = ?", [chat_id, query])
+        )
+        if rows:
+            return _watch(rows[0]), False
+        table = self.db["watches"]
+        table.insert({"chat_id": chat_id, "query": query, "created_at": _epoch(now)})
+        return Watch(id=int(table.last_pk), chat_id=chat_id, query=query), True
+
+    def remove_watch(self, chat_id: int, watch_id: int | None, query: str) -> Watch | None:
+        """Delete this chat's watch by id or by exact text; None when it has no such watch."""
+        rows = list(
+            self.db.query(
+                "SELECT * FROM watches WHERE chat_id = ? AND (id = ? OR lower(query) = lower(?))",
+                [chat_id, watch_id, query],
+            )
+        )
+        if not rows:
+            return None
+        self.db.execute("DELETE FROM watches WHERE id = ?", [rows[0]["id"]])
+        return _watch(rows[0])
+
+    def list_watches(self, chat_id: int) -> list[Watch]:
+        rows = self.db.query("SELECT * FROM watches WHERE chat_id = ? ORDER BY id", [chat_id])
+        return [_watch(row) for row in rows]
+
+    def active_watches(self) -> list[Watch]:
+        rows = self.db.query(
+            "SELECT watches.* FROM watches JOIN chats ON chats.id = watches.chat_id "
+            "WHERE chats.active = 1 ORDER BY watches.id"
+        )
+        return [_watch(row) for row in rows]
+
+    # outbox
+
+    def enqueue(self, matches: Iterable[tuple[int, int, Sequence[str]]], now: datetime) -> int:
+        """Put (chat, article, watch texts) in the outbox once; return how many were new."""
+        added = 0
+        for chat_id, article_id, watches in matches:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO deliveries "
+                "(chat_id, article_id, watches, status, attempts, not_before, created_at) "
+                "VALUES (?, ?, ?, 'pending', 0, ?, ?)",
+                [chat_id, article_id, json.dumps(list(watches)), _epoch(now), _epoch(now)],
+            )
+            added += cursor.rowcount
+        return added
+
+    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
+        rows = self.db.query(
+            "SELECT d.id, d.attempts, d.chat_id, d.watches, c.language, "
+            "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
+            "coalesce(s.name, '') AS source_name "
+            "FROM deliveries d JOIN articles a ON a.id = d.article_id "
+            "JOIN chats c ON c.id = d.chat_id LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE d.status = 'pending' AND d.not_before <= ? AND c.active = 1 "
+            "ORDER BY d.id LIMIT ?",
+            [_epoch(now), limit],
+        )
+        return [_delivery(row) for row in rows]
+
+    def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
+        self.db["deliveries"].update(
+            delivery_id,
+            {
+                "status": "sent",
+                "sent_at": _epoch(now),
+                "message_id": message_id,
+                "last_error": None,
+            },
+        )
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        self.db.execute(
+            "UPDATE deliveries SET status = 'failed', attempts = attempts + 1, last_error = ? "
+            "WHERE id = ?",
+            [error[:500], delivery_id],
+        )
+
+    def defer(self, delivery_id: int, until: datetime, error: str) -> None:
+        self.db.execute(
+            "UPDATE deliveries SET attempts = attempts + 1, not_before = ?, last_error = ? "
+            "WHERE id = ?",
+            [_epoch(until), error[:500], delivery_id],
+        )
+
+    def count_deliveries(self, status: str) -> int:
+        rows = self.db.query("SELECT count(*) AS n FROM deliveries WHERE status = ?", [status])
+        return int(next(iter(rows))["n"])
+
+
+def _source(row: dict[str, Any]) -> Source:
+    next_poll = _moment(row["next_poll_at"])
+    assert next_poll is not None
+    return Source(
+        id=row["id"],
+        name=row["name"],
+        url=row["url"],
+        interval=row["interval"],
+        active=bool(row["active"]),
+        seeded=bool(row["seeded"]),
+        next_poll_at=next_poll,
+        last_success_at=_moment(row["last_success_at"]),
+        error_count=row["error_count"],
+        last_error=row["last_error"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+    )
+
+
+def _watch(row: dict[str, Any]) -> Watch:
+    return Watch(id=row["id"], chat_id=row["chat_id"], query=row["query"])
+
+
+def _delivery(row: dict[str, Any]) -> Delivery:
+    article = StoredArticle(
+        id=row["article_id"],
+        source_name=row["source_name"],
+        url=row["url"],
+        title=row["title"],
+        summary=row["summary"] or "",
+        published_at=_moment(row["published_at"]),
+    )
+    alert = Alert(
+        chat_id=row["chat_id"],
+        article=article,
+        watches=tuple(json.loads(row["watches"])),
+        language=row["language"],
+    )
+    return Delivery(id=row["id"], attempts=row["attempts"], alert=alert)

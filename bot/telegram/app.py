@@ -1,0 +1,90 @@
+"""The python-telegram-bot application: builder, handler registration, lifecycle.
+
+Rules:
+- Long polling is how updates arrive; pending updates are kept across restarts, so a command
+  sent while the bot was down is still answered.
+- The service (polling and delivery) starts in `post_init`, once the event loop runs, and
+  stops in `post_shutdown`; SIGINT and SIGTERM stop both cleanly.
+- Replies default to HTML with link previews off.
+- The command menu is registered in Indonesian (default) and English.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.service import Service
+from bot.store import Store
+from bot.telegram.handlers import Handlers
+from bot.telegram.texts import CATALOGUES, DEFAULT_LANGUAGE, text
+
+log = logging.getLogger(__name__)
+
+
+def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
+    """Wire handlers and the service's lifecycle into an Application."""
+    handlers = Handlers(store)
+
+    async def post_init(app: Application) -> None:
+        await _register_menu(app, handlers)
+        await service.start(app.bot)
+
+    async def post_shutdown(app: Application) -> None:
+        await service.stop()
+
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(config.api_base_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=config.timezone,
+            )
+        )
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    for command in handlers.commands():
+        app.add_handler(CommandHandler(command.name, command.handler))
+    app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
+    app.add_error_handler(_log_error)
+    return app
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a handler's exception with the update that caused it; the bot keeps running."""
+    log.error("update %s failed", getattr(update, "update_id", None), exc_info=context.error)
+
+
+async def _register_menu(app: Application, handlers: Handlers) -> None:
+    for language in CATALOGUES:
+        menu = [BotCommand(c.name, text(language, c.description_key)) for c in handlers.commands()]
+        code = None if language == DEFAULT_LANGUAGE else language
+        try:
+            await app.bot.set_my_commands(menu, language_code=code)
+        except TelegramError as exc:
+            log.warning("command menu (%s) not registered: %s", language, exc)
+
+
+def run(config: Config, token: str, store: Store) -> None:
+    """Run the bot and the service until SIGINT or SIGTERM."""
+    service = Service(config, store)
+    app = build_application(config, token, store, service)
+    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

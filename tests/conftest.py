@@ -1,0 +1,110 @@
+"""Shared fixtures: the fake Bot API server, the feed server, and `pantau run` as a real process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.fake_telegram import FakeTelegram
+from tests.feed_server import FeedServer
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+TOKEN = "123456789:AAFakeTokenForPantauTests_0123456789abcdef"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram(TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def feeds() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+def shared_fixture(relative: str) -> Path:
+    """A file of ../shared/fixtures, or a clean skip where that folder is absent."""
+    path = SHARED / "fixtures" / relative
+    if not path.exists():
+        pytest.skip(f"shared fixture {relative} not available in this clone")
+    return path
+
+
+def write_config(folder: Path, sources: list[tuple[str, str, str]]) -> Path:
+    """A config file and sources file in `folder`; sources are (name, url, interval)."""
+    tables = "".join(
+        f'[[source]]\nname = "{name}"\nurl = "{url}"\ninterval = "{interval}"\n\n'
+        for name, url, interval in sources
+    )
+    (folder / "sources.toml").write_text(tables, encoding="utf-8")
+    config = folder / "pantau.toml"
+    config.write_text('sources_file = "sources.toml"\n', encoding="utf-8")
+    return config
+
+
+@dataclass
+class BotProcess:
+    """`pantau run` in a child process, with its stderr kept for the test to read."""
+
+    process: subprocess.Popen[str]
+    log_path: Path
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8")
+
+
+def bot_env(tmp_path: Path, telegram: FakeTelegram, config: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PANTAU_", "TELEGRAM_"))
+    }
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        PANTAU_CONFIG=str(config),
+        PANTAU_DB=str(tmp_path / "data" / "pantau.db"),
+        PANTAU_ALLOW_PRIVATE_NETWORKS="1",
+        PANTAU_LOG_LEVEL="DEBUG",
+    )
+    return env
+
+
+def start_bot(env: dict[str, str], log_path: Path) -> BotProcess:
+    log_file = log_path.open("a", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    log_file.close()
+    return BotProcess(process, log_path)
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )

@@ -1,0 +1,339 @@
+"""A fake Telegram Bot API server: a real HTTP server on 127.0.0.1 that python-telegram-bot talks to.
+
+It behaves like Telegram where Pantau can go wrong:
+- requests are `POST /bot<TOKEN>/<method>` with form, JSON or empty bodies; a wrong token is 401;
+- `sendMessage` with `parse_mode=HTML` is parsed the way Telegram does: only Telegram's tags,
+  properly nested, and no bare `<` or `&`; otherwise 400 "can't parse entities";
+- text over 4096 characters (UTF-16 units, after entity parsing) is 400 "message is too long";
+- a blocked chat gets 403; `enforce_limits` answers 429 with `retry_after` when a chat gets more
+  than one message a second; `fail_next` injects any error for the next call of a method;
+- `getUpdates` long-polls, and drops updates below `offset` as confirmed.
+Tests inject user messages with `send_command` and await what the bot sent with `wait_for`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Pantau", "username": "pantau_test_bot"}
+ALLOWED_TAGS = {
+    "b": set(),
+    "strong": set(),
+    "i": set(),
+    "em": set(),
+    "u": set(),
+    "ins": set(),
+    "s": set(),
+    "strike": set(),
+    "del": set(),
+    "span": {"class"},
+    "tg-spoiler": set(),
+    "a": {"href"},
+    "tg-emoji": {"emoji-id"},
+    "code": {"class"},
+    "pre": set(),
+    "blockquote": {"expandable"},
+}
+_MARKUP = re.compile(
+    r"<(/?)([a-zA-Z][\w-]*)((?:\s+[\w-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*>"
+    r"|&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);"
+    r"|[<&]"
+)
+_ATTRIBUTE = re.compile(r"([\w-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+class EntityError(ValueError):
+    """The HTML would make Telegram answer "can't parse entities"."""
+
+
+def parse_telegram_html(markup: str) -> str:
+    """The plain text Telegram would show for this HTML, or EntityError as Telegram would refuse it."""
+    text: list[str] = []
+    stack: list[str] = []
+    position = 0
+    for found in _MARKUP.finditer(markup):
+        text.append(markup[position : found.start()])
+        position = found.end()
+        closing, tag, attributes, entity = (
+            found.group(1),
+            found.group(2),
+            found.group(3),
+            found.group(4),
+        )
+        if tag is not None:
+            tag = tag.lower()
+            if tag not in ALLOWED_TAGS:
+                raise EntityError(f'Unsupported start tag "{tag}" at byte offset {found.start()}')
+            if closing:
+                if not stack or stack[-1] != tag:
+                    raise EntityError(f"Unexpected end tag at byte offset {found.start()}")
+                stack.pop()
+            else:
+                names = {m.group(1).lower() for m in _ATTRIBUTE.finditer(attributes or "")}
+                if names - ALLOWED_TAGS[tag]:
+                    raise EntityError(f'Unsupported attribute in tag "{tag}"')
+                stack.append(tag)
+        elif entity is not None:
+            if entity.startswith("#x"):
+                text.append(chr(int(entity[2:], 16)))
+            elif entity.startswith("#"):
+                text.append(chr(int(entity[1:])))
+            else:
+                text.append(_ENTITIES[entity])
+        else:
+            raise EntityError(
+                f'Unsupported start tag "" at byte offset {found.start()}'
+                if found.group(0) == "<"
+                else f"Unclosed entity at byte offset {found.start()}"
+            )
+    text.append(markup[position:])
+    if stack:
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(text)
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Sent:
+    """A message the bot sent, as Telegram stored it."""
+
+    chat_id: int
+    text: str
+    html: str
+    message_id: int
+    params: dict[str, Any]
+
+
+@dataclass
+class _Failure:
+    status: int
+    description: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+class FakeTelegram:
+    """The server and its state; every access to the state holds `self._cond`."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self._cond = threading.Condition()
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._next_message_id = 1
+        self.sent: list[Sent] = []
+        self.calls: list[str] = []
+        self.rejected: list[tuple[str, str]] = []
+        self.commands: dict[str, list[dict[str, str]]] = {}
+        self.blocked: set[int] = set()
+        self.enforce_limits = False
+        self._last_sent: dict[int, float] = {}
+        self._failures: dict[str, list[_Failure]] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    def start(self) -> FakeTelegram:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+        self._server.shutdown()
+        self._server.server_close()
+
+    # what a test does
+
+    def send_command(
+        self, chat_id: int, text: str, *, language_code: str = "id", chat_type: str = "private"
+    ) -> None:
+        """Queue a user's message, as if typed in the chat; commands get their entity."""
+        command = text.split()[0] if text.startswith("/") else ""
+        message = {
+            "message_id": 10_000 + self._next_update_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": chat_type, "first_name": "Analis"},
+            "from": {
+                "id": chat_id,
+                "is_bot": False,
+                "first_name": "Analis",
+                "language_code": language_code,
+            },
+            "text": text,
+        }
+        if command:
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        with self._cond:
+            self._updates.append({"update_id": self._next_update_id, "message": message})
+            self._next_update_id += 1
+            self._cond.notify_all()
+
+    def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
+        """Make the next call of `method` fail the way Telegram would."""
+        with self._cond:
+            self._failures.setdefault(method, []).append(_Failure(status, description, parameters))
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 20.0) -> Any:
+        """Wait until predicate() (called under the lock) is truthy; return its value."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                value = predicate()
+                if value:
+                    return value
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"timed out after {timeout}s; sent so far: {self.sent}")
+                self._cond.wait(remaining)
+
+    def messages_to(self, chat_id: int) -> list[Sent]:
+        with self._cond:
+            return [m for m in self.sent if m.chat_id == chat_id]
+
+    # the server side
+
+    def _handle(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        prefix = f"/bot{self.token}/"
+        if not path.startswith(prefix):
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        method = path[len(prefix) :]
+        with self._cond:
+            self.calls.append(method)
+            self._cond.notify_all()
+            failures = self._failures.get(method)
+            if failures:
+                failure = failures.pop(0)
+                return failure.status, _error(
+                    failure.status, failure.description, failure.parameters
+                )
+        if method == "getUpdates":
+            return 200, {"ok": True, "result": self._get_updates(params)}
+        if method == "sendMessage":
+            return self._send_message(params)
+        simple = {
+            "getMe": BOT_USER,
+            "deleteWebhook": True,
+            "answerCallbackQuery": True,
+            "close": True,
+        }
+        if method in simple:
+            return 200, {"ok": True, "result": simple[method]}
+        if method == "setMyCommands":
+            with self._cond:
+                self.commands[params.get("language_code", "")] = params["commands"]
+                self._cond.notify_all()
+            return 200, {"ok": True, "result": True}
+        if method == "getMyCommands":
+            with self._cond:
+                return 200, {
+                    "ok": True,
+                    "result": self.commands.get(params.get("language_code", ""), []),
+                }
+        return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset", 0))
+        timeout = float(params.get("timeout", 0))
+        limit = int(params.get("limit", 100))
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
+            return self._updates[:limit]
+
+    def _send_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        chat_id = int(params["chat_id"])
+        markup = str(params.get("text", ""))
+        if chat_id in self.blocked:
+            return 403, _error(403, "Forbidden: bot was blocked by the user")
+        try:
+            text = parse_telegram_html(markup) if params.get("parse_mode") == "HTML" else markup
+        except EntityError as exc:
+            return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
+        if not text.strip():
+            return self._reject(markup, "Bad Request: message text is empty")
+        if utf16_length(text) > 4096:
+            return self._reject(markup, "Bad Request: message is too long")
+        with self._cond:
+            now = time.monotonic()
+            if self.enforce_limits and now - self._last_sent.get(chat_id, -10.0) < 1.0:
+                return 429, _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            self._last_sent[chat_id] = now
+            message_id = self._next_message_id
+            self._next_message_id += 1
+            self.sent.append(Sent(chat_id, text, markup, message_id, params))
+            self._cond.notify_all()
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "text": text,
+        }
+        return 200, {"ok": True, "result": message}
+
+    def _reject(self, markup: str, description: str) -> tuple[int, dict[str, Any]]:
+        with self._cond:
+            self.rejected.append((markup, description))
+            self._cond.notify_all()
+        return 400, _error(400, description)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, payload = fake._handle(
+                    self.path, _params(self.headers.get("Content-Type", ""), body)
+                )
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        return Handler
+
+
+def _params(content_type: str, body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    if content_type.startswith("application/json"):
+        return json.loads(body)
+    params: dict[str, Any] = dict(parse_qsl(body.decode(), keep_blank_values=True))
+    for key, value in params.items():
+        if value[:1] in "{[":
+            params[key] = json.loads(value)
+    return params
+
+
+def _error(
+    status: int, description: str, parameters: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        payload["parameters"] = parameters
+    return payload

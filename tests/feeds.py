@@ -1,0 +1,51 @@
+"""Test data: RSS documents built from plain dicts, and the seed story as a feed item."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+SEED_STORY = {
+    "title": (
+        "Kim Jong Un dan Vladimir Putin Bertemu di Kosmodrom Vostochny: "
+        "Kerjasama Pertahanan atau Rencana Militer Baru?"
+    ),
+    "link": (
+        "https://zonasurabayaraya.pikiran-rakyat.com/internasional/pr-1857012345/"
+        "kim-jong-un-dan-vladimir-putin-bertemu-di-kosmodrom-vostochny?utm_source=rss"
+    ),
+    "description": (
+        "<p>ZONA SURABAYA RAYA - Pertemuan antara Presiden Korea Utara Kim Jong Un dan Presiden "
+        "Rusia Vladimir Putin di Kosmodrom Vostochny, Rusia, pada Rabu, 13 September 2023, "
+        "memicu spekulasi tentang kerja sama pertahanan yang semakin erat antara kedua negara."
+        "</p><p>Melansir kremlin.ru, pertemuan tersebut berlangsung selama beberapa jam.</p>"
+    ),
+    "pubDate": "Wed, 13 Sep 2023 14:30:00 +0700",
+}
+
+OLD_STORY = {
+    "title": "Korea Utara luncurkan rudal balistik ke Laut Jepang",
+    "link": "https://news.example.id/berita/korea-utara-luncurkan-rudal",
+    "description": "Korea Utara kembali meluncurkan rudal balistik, kata militer Korea Selatan.",
+    "pubDate": "Tue, 12 Sep 2023 08:00:00 +0700",
+}
+
+SOUTH_ONLY_STORY = {
+    "title": "Korea Selatan gelar latihan militer gabungan",
+    "link": "https://news.example.id/berita/korea-selatan-latihan",
+    "description": "Seoul dan sekutunya menggelar latihan di perbatasan Korea Selatan.",
+    "pubDate": "Wed, 13 Sep 2023 16:00:00 +0700",
+}
+
+
+def rss(items: list[dict[str, str]], title: str = "Berita Uji") -> bytes:
+    """An RSS 2.0 document; descriptions are escaped HTML, as most Indonesian feeds send them."""
+    entries = []
+    for item in items:
+        fields = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in item.items())
+        entries.append(f"<item>{fields}</item>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<rss version="2.0"><channel><title>{escape(title)}</title>'
+        "<link>https://news.example.id/</link><description>uji</description>"
+        f"{''.join(entries)}</channel></rss>"
+    ).encode()
