@@ -28,22 +28,29 @@ from bot.store import DuplicateSource, Store
 SOURCES_IMPORTED = "sources_imported"
 
 
+class UsageError(Exception):
+    """The command asked for something that cannot be done; the message says why."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = load_config(args.config, os.environ)
         return int(args.action(config, args))
-    except ConfigError as exc:
+    except (ConfigError, UsageError) as exc:
         print(f"pantau: error: {exc}", file=sys.stderr)
         return 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, help="settings file (default config/pantau.toml)")
+    config_help = "settings file (default config/pantau.toml)"
     parser = argparse.ArgumentParser(
-        prog="pantau", description="Media-monitoring alert bot for Telegram.", parents=[common]
+        prog="pantau", description="Media-monitoring alert bot for Telegram."
     )
+    parser.add_argument("--config", type=Path, help=config_help)
+    # Subcommands accept --config too; SUPPRESS keeps them from resetting one given earlier.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", parents=[common], help="run the bot and the poller")
     run.set_defaults(action=_run)
@@ -92,7 +99,7 @@ def _sources_add(config: Config, args: argparse.Namespace) -> int:
     try:
         source = store.add_source(spec, datetime.now(UTC))
     except DuplicateSource as exc:
-        raise ConfigError(f"{exc} is already a source") from exc
+        raise UsageError(f"{exc} is already a source") from exc
     finally:
         store.close()
     print(
@@ -131,6 +138,6 @@ def _sources_remove(config: Config, args: argparse.Namespace) -> int:
     finally:
         store.close()
     if not removed:
-        raise ConfigError(f"there is no source {args.id}; see: pantau sources list")
+        raise UsageError(f"there is no source {args.id}; see: pantau sources list")
     print(f"removed source {args.id}")
     return 0

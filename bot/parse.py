@@ -5,7 +5,8 @@ Rules:
 - A feed with no entries that feedparser flagged as broken (bozo) is a `ParseError`; a
   broken feed that still yields entries is used, as feedparser recovered it.
 - Text is plain text: tags stripped with a space where a block element or `<br>` was, entities
-  decoded (twice when the feed double-escaped them, as ANTARA does), whitespace collapsed.
+  decoded, whitespace collapsed. When the result still holds tags or entities, the feed escaped
+  its HTML twice (ANTARA does), and the second layer is stripped too.
 - An article's key is its canonical URL (lower-case host, no `www.`/`m.`, no fragment, no
   tracking parameters, no trailing slash, https); without a link, the entry id; without
   either, a hash of title and date. Entries without a title and a link are skipped.
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import html
 import re
 import time
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ _BLOCK_TAGS = frozenset(
     "header footer figure figcaption img hr pre".split()
 )
 _SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _ESCAPED_AGAIN = re.compile(r"&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);", re.I)
 
 
@@ -60,8 +61,8 @@ class _TextExtractor(HTMLParser):
 def html_to_text(markup: str) -> str:
     """Plain text of an HTML fragment, with blocks kept apart and entities decoded."""
     text = _strip_tags(markup)
-    if _ESCAPED_AGAIN.search(text):
-        text = _strip_tags(html.unescape(text))
+    if _ESCAPED_AGAIN.search(text) or _TAG.search(text):
+        text = _strip_tags(text)
     return _SPACE.sub(" ", text).strip()
 
 

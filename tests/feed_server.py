@@ -21,6 +21,7 @@ class Page:
     status: int = 200
     content_type: str = "application/rss+xml; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    declare_length: bool = True
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ class FeedServer:
         self.requests: list[Request] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
@@ -78,6 +81,8 @@ class FeedServer:
         etag = page.headers.get("ETag")
         if etag and headers.get("if-none-match") == etag:
             return Page(b"", 304, page.content_type, {"ETag": etag})
+        if page.status in (301, 302, 307, 308) and "Location" in page.headers:
+            return Page(b"", page.status, page.content_type, page.headers)
         return page
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -91,7 +96,11 @@ class FeedServer:
                 page = server._respond(self.path, headers)
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(page.body)))
+                if page.declare_length:
+                    self.send_header("Content-Length", str(len(page.body)))
+                else:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 for name, value in page.headers.items():
                     self.send_header(name, value)
                 self.end_headers()

@@ -1,0 +1,91 @@
+"""The `pantau` command: source management offline, and clear errors."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import run_cli, write_config
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    for key in list(os.environ):
+        if key.startswith(("PANTAU_", "TELEGRAM_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PANTAU_DB", str(tmp_path / "data" / "pantau.db"))
+    return write_config(tmp_path, [("ANTARA", "https://www.antaranews.com/rss/terkini.xml", "5m")])
+
+
+def pantau(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sources_file_is_imported_once_then_the_database_rules(config, capsys):
+    code, out, _ = pantau(capsys, "sources", "list", "--config", str(config))
+    assert code == 0 and "ANTARA" in out and "5m" in out and "never" in out
+    assert pantau(capsys, "sources", "remove", "1", "--config", str(config))[0] == 0
+    code, out, _ = pantau(capsys, "sources", "list", "--config", str(config))
+    assert "ANTARA" not in out and "no sources" in out
+
+
+def test_add_list_remove(config, capsys):
+    code, out, _ = pantau(
+        capsys,
+        "--config",
+        str(config),
+        "sources",
+        "add",
+        "https://rss.tempo.co/nasional",
+        "--name",
+        "Tempo",
+        "--interval",
+        "2s",
+    )
+    assert code == 0 and "added source 2: Tempo <https://rss.tempo.co/nasional> every 2s" in out
+    code, out, _ = pantau(capsys, "sources", "list", "--config", str(config))
+    assert "Tempo" in out and "2s" in out
+    code, out, _ = pantau(
+        capsys, "sources", "add", "https://example.id/feed", "--config", str(config)
+    )
+    assert "example.id" in out
+    assert pantau(capsys, "sources", "remove", "2", "--config", str(config))[0] == 0
+    _, out, _ = pantau(capsys, "sources", "list", "--config", str(config))
+    assert "Tempo" not in out and "example.id" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sources", "add", "ftp://x.id/rss"], "is not an http(s) URL"),
+        (["sources", "add", "https://x.id/rss", "--interval", "0s"], "shortest interval is 1s"),
+        (["sources", "add", "https://www.antaranews.com/rss/terkini.xml"], "already a source"),
+        (["sources", "remove", "99"], "there is no source 99"),
+    ],
+)
+def test_mistakes_are_one_line_and_exit_2(config, capsys, args, message):
+    code, _, err = pantau(capsys, *args, "--config", str(config))
+    assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_run_without_token_explains_where_to_get_one(config, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    result = run_cli("run", "--config", str(config), env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "pantau: error: TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather "
+        "(https://t.me/BotFather) and export TELEGRAM_BOT_TOKEN"
+    )
+    assert not (tmp_path / "data").exists(), "nothing should be created before the token is checked"
+
+
+def test_run_with_malformed_token(config):
+    result = run_cli(
+        "run", "--config", str(config), env={**os.environ, "TELEGRAM_BOT_TOKEN": "12345"}
+    )
+    assert result.returncode == 2 and "does not look like a bot token" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,101 @@
+"""Chat commands through the real `pantau run`, as a user on Telegram sees them."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.conftest import TOKEN, bot_env, start_bot, write_config
+from tests.fake_telegram import FakeTelegram
+
+_chats = itertools.count(7001)
+
+
+@pytest.fixture(scope="module")
+def telegram(tmp_path_factory):
+    fake = FakeTelegram(TOKEN).start()
+    folder = tmp_path_factory.mktemp("commands")
+    bot = start_bot(bot_env(folder, fake, write_config(folder, [])), folder / "bot.log")
+    fake.wait_for(lambda: "getUpdates" in fake.calls)
+    yield fake
+    assert bot.stop() == 0
+    fake.stop()
+
+
+def ask(telegram, text, chat_id=None, language_code="id"):
+    """Send a message and return the bot's reply text in that chat."""
+    chat_id = chat_id or next(_chats)
+    before = len(telegram.messages_to(chat_id))
+    telegram.send_command(chat_id, text, language_code=language_code)
+    replies = telegram.wait_for(lambda: [m for m in telegram.sent if m.chat_id == chat_id][before:])
+    return replies[0].text
+
+
+def test_command_menu_in_both_languages(telegram):
+    telegram.wait_for(lambda: len(telegram.commands) == 2)
+    assert {c["command"] for c in telegram.commands[""]} == {
+        "start",
+        "help",
+        "watch",
+        "unwatch",
+        "list",
+    }
+    assert telegram.commands[""][2]["description"] == "Pantau kata kunci"
+    assert telegram.commands["en"][2]["description"] == "Watch keywords"
+
+
+def test_start_in_indonesian_and_english(telegram):
+    assert "bot pemantau berita" in ask(telegram, "/start")
+    assert "news monitoring bot" in ask(telegram, "/start", language_code="en")
+
+
+def test_help_lists_commands(telegram):
+    reply = ask(telegram, "/help")
+    assert "/watch <kata kunci>" in reply and "/unwatch" in reply and "/list" in reply
+
+
+def test_watch_list_unwatch(telegram):
+    chat = next(_chats)
+    assert ask(telegram, "/watch   Korea   Utara", chat).startswith("✅ Dipantau #")
+    assert "Sudah dipantau" in ask(telegram, "/watch Korea Utara", chat)
+    second = ask(telegram, "/watch Kim <Jong> & Un", chat)
+    assert "Kim <Jong> & Un" in second
+    listing = ask(telegram, "/list", chat)
+    assert "Korea Utara" in listing and "Kim <Jong> & Un" in listing and "(2)" in listing
+    watch_id = second.split("#")[1].split(":")[0]
+    assert f"#{watch_id}" in ask(telegram, f"/unwatch {watch_id}", chat)
+    assert "dihapus: Korea Utara" in ask(telegram, "/unwatch korea utara", chat)
+    assert "Belum ada pantauan" in ask(telegram, "/list", chat)
+
+
+def test_watches_are_per_chat(telegram):
+    first, second = next(_chats), next(_chats)
+    reply = ask(telegram, "/watch Rusia", first)
+    watch_id = reply.split("#")[1].split(":")[0]
+    assert "Tidak ada pantauan" in ask(telegram, f"/unwatch {watch_id}", second)
+    assert "Rusia" in ask(telegram, "/list", first)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/watch", "Tulis kata kuncinya setelah perintah"),
+        ("/watch " + "a" * 301, "terlalu panjang (301 karakter, maks. 300)"),
+        ("/watch !!!", "tidak berisi kata"),
+        ("/unwatch", "Tulis nomor atau teks pantauan"),
+        ("/unwatch 999", "Tidak ada pantauan “999”"),
+        ("/frobnicate", "Perintah /frobnicate tidak dikenal"),
+    ],
+)
+def test_mistakes_get_one_helpful_line(telegram, text, expected):
+    reply = ask(telegram, text)
+    assert expected in reply and reply.count("\n") == 0
+
+
+def test_english_mistake(telegram):
+    assert "Put the keywords after the command" in ask(telegram, "/watch", language_code="en")
+
+
+def test_nothing_was_rejected_by_telegram(telegram):
+    assert telegram.rejected == []

@@ -1,0 +1,89 @@
+"""Alert formatting: escaped, valid Telegram HTML, within limits, times in WIB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.compose import format_alert, format_time, summarize
+from bot.models import Alert, StoredArticle
+from tests.fake_telegram import parse_telegram_html, utf16_length
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+PUBLISHED = datetime(2023, 9, 13, 7, 30, tzinfo=UTC)
+
+
+def alert(
+    title="Judul",
+    url="https://x.id/a",
+    summary="Ringkasan.",
+    source="Uji",
+    watches=("Rusia",),
+    language="id",
+):
+    article = StoredArticle(1, source, url, title, summary, PUBLISHED)
+    return Alert(chat_id=1, article=article, watches=watches, language=language)
+
+
+def test_special_characters_arrive_intact():
+    title = 'Harga <naik> 5% & "melonjak" di <script>'
+    message = format_alert(alert(title=title, source="A&B <News>", watches=("x<y", '"q"')), JAKARTA)
+    shown = parse_telegram_html(message)
+    assert shown.startswith(title + "\n")
+    assert "A&B <News> · 13 Sep 2023 14:30 WIB" in shown
+    assert shown.endswith('🔎 x<y, "q"')
+
+
+def test_link_is_escaped_in_href():
+    url = 'https://x.id/a?b=1&c="2"'
+    message = format_alert(alert(url=url), JAKARTA)
+    assert 'href="https://x.id/a?b=1&amp;c=&quot;2&quot;"' in message
+    parse_telegram_html(message)
+
+
+def test_huge_inputs_stay_under_the_limit_and_valid():
+    message = format_alert(
+        alert(
+            title="Judul " * 2000,
+            summary="Kalimat panjang & <aneh>. " * 3000,
+            source="S" * 5000,
+            watches=tuple(f"kata{i}" for i in range(2000)),
+        ),
+        JAKARTA,
+    )
+    shown = parse_telegram_html(message)
+    assert utf16_length(shown) < 4096
+
+
+def test_summary_is_cut_at_a_sentence_end():
+    text = "Kalimat pertama cukup panjang untuk dibaca. Kalimat kedua juga ada di sini. " * 20
+    short = summarize(text, 200)
+    assert short.endswith("sini.") or short.endswith("dibaca.")
+    assert len(short) <= 200
+
+
+def test_summary_without_sentence_end_is_cut_at_a_word():
+    short = summarize("kata " * 300, 100)
+    assert short.endswith("kata…") and len(short) <= 100
+
+
+def test_short_summary_is_kept_whole():
+    assert summarize("Satu kalimat saja.") == "Satu kalimat saja."
+
+
+def test_times_by_zone_and_language():
+    assert format_time(PUBLISHED, JAKARTA, "id") == "13 Sep 2023 14:30 WIB"
+    assert (
+        format_time(datetime(2023, 5, 1, 1, 0, tzinfo=UTC), ZoneInfo("Asia/Makassar"), "id")
+        == "1 Mei 2023 09:00 WITA"
+    )
+    assert (
+        format_time(datetime(2023, 5, 1, 1, 0, tzinfo=UTC), ZoneInfo("Asia/Jayapura"), "en")
+        == "1 May 2023 10:00 WIT"
+    )
+
+
+def test_alert_without_date_or_summary():
+    article = StoredArticle(1, "", "https://x.id/a", "Judul", "", None)
+    shown = parse_telegram_html(format_alert(Alert(1, article, ("Rusia",), "id"), JAKARTA))
+    assert shown == "Judul\n\n🔎 Rusia"

@@ -1,0 +1,87 @@
+"""Delivery against the fake Bot API: Telegram errors never drop an alert silently."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram import Bot
+
+from bot.deliver import Deliverer
+from bot.models import Article
+from bot.sources import SourceSpec
+from bot.store import Store
+from tests.conftest import TOKEN
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store.open(tmp_path / "pantau.db")
+    source = opened.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    articles = [
+        Article(f"k{i}", f"https://x.id/{i}", f"Berita {i}", "Ringkas.", NOW) for i in range(3)
+    ]
+    stored = opened.save_articles(source, articles, NOW)
+    for chat in (1, 2, 3):
+        opened.ensure_chat(chat, "private", "id", "Analis", NOW)
+    opened.enqueue([(chat, stored[chat - 1].id, ["Rusia"]) for chat in (1, 2, 3)], NOW)
+    yield opened
+    opened.close()
+
+
+def drain_until(telegram, store, condition, timeout=10.0):
+    """Drain repeatedly, as the service's job does, until condition() holds."""
+
+    async def run():
+        async with Bot(TOKEN, base_url=telegram.base_url) as bot:
+            deliverer = Deliverer(store, bot, ZoneInfo("Asia/Jakarta"))
+            deadline = time.monotonic() + timeout
+            while not condition():
+                assert time.monotonic() < deadline, "delivery did not settle"
+                await deliverer.drain()
+                await asyncio.sleep(0.05)
+
+    asyncio.run(run())
+
+
+def test_all_sent_once(telegram, store):
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
+    assert sorted(m.chat_id for m in telegram.sent) == [1, 2, 3]
+    drain_until(telegram, store, lambda: True)
+    assert len(telegram.sent) == 3
+
+
+def test_blocked_chat_is_deactivated_and_others_still_get_alerts(telegram, store):
+    telegram.blocked.add(2)
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 2)
+    assert sorted(m.chat_id for m in telegram.sent) == [1, 3]
+    assert store.count_deliveries("failed") == 1
+    assert [w for w in store.active_watches() if w.chat_id == 2] == []
+    assert store.db["chats"].get(2)["active"] == 0
+
+
+def test_rate_limit_defers_and_then_sends(telegram, store):
+    telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    started = time.monotonic()
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
+    assert time.monotonic() - started >= 1.0, "the retry_after pause was not honoured"
+    assert sorted(m.chat_id for m in telegram.sent) == [1, 2, 3]
+
+
+def test_bad_request_fails_one_and_the_queue_goes_on(telegram, store):
+    telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 2)
+    assert store.count_deliveries("failed") == 1
+    failed = next(store.db.query("SELECT * FROM deliveries WHERE status = 'failed'"))
+    assert "chat not found" in failed["last_error"].lower()
+
+
+def test_server_error_is_retried(telegram, store):
+    telegram.fail_next("sendMessage", 502, "Bad Gateway")
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
+    assert store.count_deliveries("failed") == 0

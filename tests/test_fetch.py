@@ -1,0 +1,101 @@
+"""Fetching against a real local server: 200, 304, errors, redirects, the size cap, the SSRF guard."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.fetch import BlockedAddress, FetchError, fetch_feed, is_public_address, make_client
+from tests.feed_server import Page
+from tests.feeds import SEED_STORY, rss
+
+
+def fetch(url, *, allow_private=True, etag=None, max_bytes=1_000_000):
+    async def run():
+        async with make_client(timeout=5, allow_private_networks=allow_private) as client:
+            return await fetch_feed(client, url, etag=etag, last_modified=None, max_bytes=max_bytes)
+
+    return asyncio.run(run())
+
+
+def test_ok_then_not_modified(feeds):
+    body = rss([SEED_STORY])
+    feeds.serve(
+        "/rss",
+        Page(body, headers={"ETag": '"v1"', "Last-Modified": "Wed, 13 Sep 2023 07:30:00 GMT"}),
+    )
+    first = fetch(feeds.url("/rss"))
+    assert first.content == body and first.etag == '"v1"'
+    assert first.last_modified == "Wed, 13 Sep 2023 07:30:00 GMT"
+    second = fetch(feeds.url("/rss"), etag=first.etag)
+    assert second.content is None and second.etag == '"v1"'
+    assert feeds.requests[1].headers["if-none-match"] == '"v1"'
+    assert feeds.requests[0].headers["user-agent"].startswith("Pantau/")
+
+
+def test_http_error_is_a_fetch_error(feeds):
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetch(feeds.url("/missing"))
+
+
+def test_follows_a_redirect(feeds):
+    feeds.serve("/old", Page(status=301, headers={"Location": "/new"}))
+    feeds.serve("/new", Page(rss([SEED_STORY])))
+    assert fetch(feeds.url("/old")).url.endswith("/new")
+
+
+def test_stops_after_five_redirects(feeds):
+    for hop in range(7):
+        feeds.serve(f"/r{hop}", Page(status=302, headers={"Location": f"/r{hop + 1}"}))
+    with pytest.raises(FetchError, match="more than 5 redirects"):
+        fetch(feeds.url("/r0"))
+    assert feeds.count("/r6") == 0
+
+
+def test_declared_oversize_is_refused_unread(feeds):
+    feeds.serve("/big", Page(b"x" * 5000))
+    with pytest.raises(FetchError, match="over the 1000-byte limit"):
+        fetch(feeds.url("/big"), max_bytes=1000)
+
+
+def test_undeclared_oversize_is_abandoned_while_streaming(feeds):
+    feeds.serve("/stream", Page(b"x" * 200_000, declare_length=False))
+    with pytest.raises(FetchError, match="over the 10000-byte limit"):
+        fetch(feeds.url("/stream"), max_bytes=10_000)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_guard_refuses_loopback_before_connecting(feeds, host):
+    feeds.serve("/rss", Page(rss([SEED_STORY])))
+    url = feeds.url("/rss").replace("127.0.0.1", host)
+    with pytest.raises(BlockedAddress, match="PANTAU_ALLOW_PRIVATE_NETWORKS"):
+        fetch(url, allow_private=False)
+    assert feeds.requests == []
+
+
+def test_connection_refused_is_a_fetch_error():
+    with pytest.raises(FetchError, match="ConnectError"):
+        fetch("http://127.0.0.1:9/rss")
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2606:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("100.64.0.1", False),
+        ("169.254.169.254", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),
+    ],
+)
+def test_address_classifier(address, public):
+    assert is_public_address(address) is public

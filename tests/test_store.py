@@ -1,0 +1,104 @@
+"""Storage: migrations, dedup that returns only new articles, the outbox's uniqueness."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.models import Article
+from bot.sources import SourceSpec
+from bot.store import DuplicateSource, Store
+
+NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store.open(tmp_path / "sub" / "pantau.db")
+    yield opened
+    opened.close()
+
+
+def article(key: str, title: str = "Judul") -> Article:
+    return Article(key=key, url=f"https://x.id/{key}", title=title, summary="", published_at=None)
+
+
+def test_open_creates_folder_wal_and_is_repeatable(tmp_path):
+    path = tmp_path / "deep" / "pantau.db"
+    Store.open(path).close()
+    again = Store.open(path)
+    assert again.db.journal_mode == "wal"
+    assert {"sources", "articles", "chats", "watches", "deliveries", "meta"} <= set(
+        again.db.table_names()
+    )
+    again.close()
+
+
+def test_sources_add_list_remove(store):
+    source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    assert source.next_poll_at == NOW and not source.seeded and source.active
+    with pytest.raises(DuplicateSource):
+        store.add_source(SourceSpec("Lagi", "https://x.id/rss", 60), NOW)
+    assert [s.url for s in store.list_sources()] == ["https://x.id/rss"]
+    assert store.remove_source(source.id) and not store.remove_source(source.id)
+    assert store.list_sources() == []
+
+
+def test_schedule_is_data(store):
+    source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    assert [s.id for s in store.due_sources(NOW)] == [source.id]
+    store.record_poll_success(source.id, NOW, NOW + timedelta(seconds=60), '"e"', None)
+    assert store.due_sources(NOW + timedelta(seconds=59)) == []
+    store.record_poll_failure(source.id, NOW, NOW + timedelta(seconds=120), "HTTP 500")
+    failed = store.get_source(source.id)
+    assert failed.error_count == 1 and failed.last_error == "HTTP 500" and failed.seeded
+    assert [s.id for s in store.due_sources(NOW + timedelta(seconds=120))] == [source.id]
+
+
+def test_save_articles_returns_only_new_ones(store):
+    source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    first = store.save_articles(source, [article("a"), article("b"), article("a")], NOW)
+    assert [a.url for a in first] == ["https://x.id/a", "https://x.id/b"]
+    second = store.save_articles(source, [article("b"), article("c")], NOW)
+    assert [a.url for a in second] == ["https://x.id/c"]
+    assert store.count_articles() == 3
+
+
+def test_outbox_holds_one_row_per_chat_and_article(store):
+    source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    [stored] = store.save_articles(source, [article("a")], NOW)
+    store.ensure_chat(7, "private", "id", "Analis", NOW)
+    assert store.enqueue([(7, stored.id, ["Rusia"])], NOW) == 1
+    assert store.enqueue([(7, stored.id, ["Rusia", "Putin"])], NOW) == 0
+    [delivery] = store.due_deliveries(NOW)
+    assert delivery.alert.watches == ("Rusia",) and delivery.alert.article.source_name == "Uji"
+    store.defer(delivery.id, NOW + timedelta(seconds=30), "retry after 30s")
+    assert store.due_deliveries(NOW) == []
+    assert len(store.due_deliveries(NOW + timedelta(seconds=30))) == 1
+    store.mark_sent(delivery.id, 99, NOW)
+    assert store.due_deliveries(NOW + timedelta(days=1)) == []
+    assert store.count_deliveries("sent") == 1
+
+
+def test_removed_source_keeps_its_articles_for_pending_alerts(store):
+    source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    [stored] = store.save_articles(source, [article("a")], NOW)
+    store.ensure_chat(7, "private", "id", "Analis", NOW)
+    store.enqueue([(7, stored.id, ["Rusia"])], NOW)
+    store.remove_source(source.id)
+    [delivery] = store.due_deliveries(NOW)
+    assert delivery.alert.article.source_name == ""
+
+
+def test_watches_belong_to_their_chat(store):
+    store.ensure_chat(1, "private", "id", "A", NOW)
+    store.ensure_chat(2, "private", "en", "B", NOW)
+    watch, new = store.add_watch(1, "Korea Utara", NOW)
+    assert new and store.add_watch(1, "Korea Utara", NOW) == (watch, False)
+    store.add_watch(2, "Rusia", NOW)
+    assert store.remove_watch(2, watch.id, "") is None, "another chat's watch"
+    assert store.remove_watch(1, None, "korea utara") == watch
+    assert [w.query for w in store.active_watches()] == ["Rusia"]
+    store.deactivate_chat(2)
+    assert store.active_watches() == []
