@@ -101,14 +101,18 @@ def parse_feed(result: FetchResult) -> list[Article]:
         result.content,
         response_headers={"content-type": result.content_type, "content-location": result.url},
     )
-    if not parsed.entries:
-        if parsed.bozo:
-            reason = type(parsed.get("bozo_exception")).__name__
-            raise ParseError(f"not a readable feed ({reason})")
-        if not parsed.get("version"):
-            raise ParseError("not a feed: no RSS or Atom root element")
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        raise ParseError(_why_not_a_feed(parsed, result.content_type))
     articles = (_article(entry) for entry in parsed.entries)
     return [article for article in articles if article is not None]
+
+
+def _why_not_a_feed(parsed: Any, content_type: str) -> str:
+    if "html" in content_type.lower():
+        return f"not a feed: the server sent a web page ({content_type.split(';')[0]})"
+    if parsed.bozo:
+        return f"not a feed: unreadable XML ({type(parsed.get('bozo_exception')).__name__})"
+    return "not a feed: no RSS or Atom root element"
 
 
 def _article(entry: Any) -> Article | None:
