@@ -5,7 +5,7 @@ Rules:
 - The file is `--config PATH`, else `$PANTAU_CONFIG`, else `config/pantau.toml` if it exists.
   An explicitly named file that is missing is an error; the default one may be absent.
 - The file is flat (`key = value`); an unknown key is an error, so a typo never goes unnoticed.
-- Relative paths in the file (`sources_file`) are relative to the file's folder; `database`
+- Relative paths in the file (`sources_file`, `aliases_file`) are relative to the file's folder; `database`
   is relative to the working directory, like `$PANTAU_DB`.
 - The bot token comes only from `$TELEGRAM_BOT_TOKEN`, never from a file that could be committed.
 - Every problem is a `ConfigError` whose message is one line a person can act on.
@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Sources imported into an empty database on first start (relative to this file).",
     ),
+    Setting(
+        "aliases_file",
+        "aliases.toml",
+        None,
+        "Built-in alias groups for watch terms (relative to this file).",
+    ),
     Setting("default_interval", "5m", None, "Poll interval of a source that names none."),
     Setting("timezone", "Asia/Jakarta", None, "Time zone in which alerts show times."),
     Setting("fetch_timeout", 20.0, None, "Seconds a feed request may take in all."),
@@ -86,6 +92,7 @@ class Config:
     allow_private_networks: bool
     api_base_url: str
     sources_file: Path
+    aliases_file: Path
     default_interval: float
     timezone: ZoneInfo
     fetch_timeout: float
@@ -193,6 +200,7 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         allow_private_networks=_boolean("allow_private_networks", values),
         api_base_url=str(values["api_base_url"]),
         sources_file=base / str(values["sources_file"]),
+        aliases_file=base / str(values["aliases_file"]),
         default_interval=parse_duration(str(values["default_interval"])),
         timezone=timezone,
         fetch_timeout=_number("fetch_timeout", values, float),

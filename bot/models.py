@@ -56,6 +56,7 @@ class StoredArticle:
 
     id: int
     source_name: str
+    source_url: str
     url: str
     title: str
     summary: str
@@ -64,11 +65,12 @@ class StoredArticle:
 
 @dataclass(frozen=True)
 class Watch:
-    """What one chat asked to be alerted about."""
+    """What one chat asked to be alerted about: the query as typed and as understood."""
 
     id: int
     chat_id: int
     query: str
+    display: str
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import httpx
 
 from bot.fetch import FetchError, fetch_feed
-from bot.match import Matcher
+from bot.match import Document, MatchIndex
 from bot.models import Source, StoredArticle
 from bot.parse import ParseError, parse_feed
 from bot.sources import next_poll_after_failure, next_poll_after_success
@@ -42,7 +43,12 @@ class PollReport:
 
 
 async def poll_source(
-    source: Source, *, client: httpx.AsyncClient, store: Store, max_bytes: int
+    source: Source,
+    *,
+    client: httpx.AsyncClient,
+    store: Store,
+    index: MatchIndex,
+    max_bytes: int,
 ) -> PollReport:
     """Run every stage once for this source and record the outcome on it."""
     try:
@@ -67,7 +73,7 @@ async def poll_source(
         stored = store.save_articles(source, articles, now)
         queued = 0
         if source.seeded and stored:
-            queued = store.enqueue(_alerts(stored, Matcher.build(store.active_watches())), now)
+            queued = store.enqueue(_alerts(stored, index), now)
         store.record_poll_success(
             source.id,
             now,
@@ -86,13 +92,23 @@ async def poll_source(
 
 
 def _alerts(
-    articles: Sequence[StoredArticle], matcher: Matcher
+    articles: Sequence[StoredArticle], index: MatchIndex
 ) -> list[tuple[int, int, list[str]]]:
     """One outbox entry per (chat, article), naming all of that chat's watches that fired."""
     entries = []
     for article in articles:
         per_chat: dict[int, list[str]] = defaultdict(list)
-        for watch in matcher.match(article):
-            per_chat[watch.chat_id].append(watch.query)
-        entries += [(chat_id, article.id, queries) for chat_id, queries in per_chat.items()]
+        for found in index.match(document_of(article)):
+            per_chat[found.watch.chat_id].append(found.watch.display)
+        entries += [(chat_id, article.id, displays) for chat_id, displays in per_chat.items()]
     return entries
+
+
+def document_of(article: StoredArticle) -> Document:
+    """What the matcher reads of an article: headline, text, and where it came from."""
+    hosts = tuple(
+        host.removeprefix("www.")
+        for host in (urlsplit(article.url).hostname, urlsplit(article.source_url).hostname)
+        if host
+    )
+    return Document(article.title, article.summary, article.source_name, hosts)

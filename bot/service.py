@@ -6,6 +6,9 @@ Rules:
   - `poll-due`, every second: start a poll for each due source not already being polled, at
     most `max_concurrent_polls` at once. A slow feed never delays the others.
   - `deliver`, every second: drain the outbox (also drained right after a poll queues alerts).
+- The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
+  alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
+  force for every article stored after `/watch` answered.
 - `start` runs in the event loop (python-telegram-bot's post_init); `stop` cancels polls in
   flight (their sources stay due and are polled again on the next start) and closes the client.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -23,6 +27,7 @@ from telegram import Bot
 from bot.config import Config
 from bot.deliver import Deliverer
 from bot.fetch import make_client
+from bot.match import MatchIndex, build_table, compile_watches, read_alias_file
 from bot.models import Source
 from bot.pipeline import poll_source
 from bot.sources import next_poll_after_failure
@@ -43,6 +48,10 @@ class Service:
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(config.max_concurrent_polls)
+        self._file_aliases = read_alias_file(config.aliases_file)
+        self._index: MatchIndex | None = None
+        self._index_version = -1
+        self._index_lock = asyncio.Lock()
 
     async def start(self, bot: Bot) -> None:
         self._client = make_client(
@@ -89,6 +98,7 @@ class Service:
                     source,
                     client=self._client,
                     store=self._store,
+                    index=await self.current_index(),
                     max_bytes=self._config.max_feed_bytes,
                 )
             except Exception as exc:
@@ -99,6 +109,28 @@ class Service:
                 return
         if report.queued_alerts:
             await self._deliverer.drain()
+
+    async def current_index(self) -> MatchIndex:
+        """The match index for the watches as they are now, rebuilt only when they changed."""
+        async with self._index_lock:
+            version = self._store.watches_version()
+            if self._index is None or version != self._index_version:
+                watches = self._store.active_watches()
+                groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
+                started = time.perf_counter()
+                index, refused = await asyncio.to_thread(
+                    compile_watches, watches, build_table(groups)
+                )
+                for watch, error in refused:
+                    log.warning("watch=%s not indexed: %s %s", watch.id, error.code, error.details)
+                log.info(
+                    "match index: %d watches, %d distinct queries, built in %.0f ms",
+                    index.watch_count,
+                    index.query_count,
+                    (time.perf_counter() - started) * 1000,
+                )
+                self._index, self._index_version = index, version
+            return self._index
 
 
 def _now() -> datetime:

@@ -8,12 +8,16 @@ Schema (times are epoch seconds, UTC):
   published_at, fetched_at)`: `key` is the dedup key from `parse`, so an article is stored once
   whichever feed carries it, and `save_articles` returns only the new ones.
 - `chats(id, type, language, title, active, created_at)`.
-- `watches(id, chat_id → chats, query, created_at)`, UNIQUE (chat_id, query).
+- `watches(id, chat_id → chats, query, display, created_at)`: `query` as typed, `display` as
+  the query language understood it; UNIQUE (chat_id, display).
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
   not_before, created_at, sent_at, message_id, last_error)`, UNIQUE (chat_id, article_id):
   the outbox. `status` is pending, sent or failed; a pending row is sent once `not_before` has
   passed and is marked sent only after Telegram confirms it.
-- `meta(key, value)`: one-off facts such as whether the shipped sources were imported.
+- `meta(key, value)`: one-off facts such as whether the shipped sources were imported, and
+  `watches_version`, bumped by every change that alters what the match index must hold
+  (watches, chats going away or coming back, alias groups).
+- `aliases(id, names JSON, created_by, created_at)`: alias groups added by admins.
 
 Migrations are sqlite-utils `Migrations`, applied in order at every open; a migration is never
 edited once released, a new one is appended.
@@ -113,6 +117,20 @@ def m001_initial(db: Database) -> None:
     db["deliveries"].create_index(["chat_id", "article_id"], unique=True)
     db["deliveries"].create_index(["status", "not_before"])
     db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_queries_and_aliases(db: Database) -> None:
+    """Watches keep the query as understood; admins' alias groups; a watch-set version."""
+    db["watches"].add_column("display", str)
+    db.execute("UPDATE watches SET display = query")
+    db.execute("DROP INDEX idx_watches_chat_id_query")
+    db["watches"].create_index(["chat_id", "display"], unique=True)
+    db["aliases"].create(
+        {"id": int, "names": str, "created_by": int, "created_at": float},
+        pk="id",
+        not_null={"names", "created_at"},
+    )
 
 
 class DuplicateSource(Exception):
@@ -285,6 +303,7 @@ class Store:
                 StoredArticle(
                     id=int(table.last_pk),
                     source_name=source.name,
+                    source_url=source.url,
                     url=article.url,
                     title=article.title,
                     summary=article.summary,
@@ -302,12 +321,21 @@ class Store:
         self, chat_id: int, chat_type: str, language: str, title: str, now: datetime
     ) -> None:
         """Record a chat the first time it talks to the bot; reactivate it if it had left."""
-        self.db.execute(
-            "INSERT INTO chats (id, type, language, title, active, created_at) "
-            "VALUES (?, ?, ?, ?, 1, ?) "
-            "ON CONFLICT(id) DO UPDATE SET active = 1, title = excluded.title",
-            [chat_id, chat_type, language, title, _epoch(now)],
-        )
+        rows = list(self.db.query("SELECT active FROM chats WHERE id = ?", [chat_id]))
+        if not rows:
+            self.db["chats"].insert(
+                {
+                    "id": chat_id,
+                    "type": chat_type,
+                    "language": language,
+                    "title": title,
+                    "active": 1,
+                    "created_at": _epoch(now),
+                }
+            )
+        elif not rows[0]["active"]:
+            self.db["chats"].update(chat_id, {"active": 1, "title": title})
+            self._bump_watches()
 
     def chat_language(self, chat_id: int) -> str | None:
         rows = list(self.db.query("SELECT language FROM chats WHERE id = ?", [chat_id]))
@@ -315,29 +343,39 @@ class Store:
 
     def deactivate_chat(self, chat_id: int) -> None:
         self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [chat_id])
+        self._bump_watches()
 
-    def add_watch(self, chat_id: int, query: str, now: datetime) -> tuple[Watch, bool]:
-        """Add a watch; return it and whether it is new (an identical one is reused)."""
+    def add_watch(
+        self, chat_id: int, query: str, display: str, now: datetime
+    ) -> tuple[Watch, bool]:
+        """Add a watch; return it and whether it is new (one understood the same is reused)."""
         rows = list(
-            self.db.query("SELECT * FROM watches WHERE chat_id = ? AND query = ?", [chat_id, query])
+            self.db.query(
+                "SELECT * FROM watches WHERE chat_id = ? AND display = ?", [chat_id, display]
+            )
         )
         if rows:
             return _watch(rows[0]), False
         table = self.db["watches"]
-        table.insert({"chat_id": chat_id, "query": query, "created_at": _epoch(now)})
-        return Watch(id=int(table.last_pk), chat_id=chat_id, query=query), True
+        table.insert(
+            {"chat_id": chat_id, "query": query, "display": display, "created_at": _epoch(now)}
+        )
+        self._bump_watches()
+        return Watch(int(table.last_pk), chat_id, query, display), True
 
-    def remove_watch(self, chat_id: int, watch_id: int | None, query: str) -> Watch | None:
-        """Delete this chat's watch by id or by exact text; None when it has no such watch."""
+    def remove_watch(self, chat_id: int, watch_id: int | None, text: str) -> Watch | None:
+        """Delete this chat's watch by id or by its text; None when it has no such watch."""
         rows = list(
             self.db.query(
-                "SELECT * FROM watches WHERE chat_id = ? AND (id = ? OR lower(query) = lower(?))",
-                [chat_id, watch_id, query],
+                "SELECT * FROM watches WHERE chat_id = ? "
+                "AND (id = ? OR lower(query) = lower(?) OR lower(display) = lower(?))",
+                [chat_id, watch_id, text, text],
             )
         )
         if not rows:
             return None
         self.db.execute("DELETE FROM watches WHERE id = ?", [rows[0]["id"]])
+        self._bump_watches()
         return _watch(rows[0])
 
     def list_watches(self, chat_id: int) -> list[Watch]:
@@ -350,6 +388,33 @@ class Store:
             "WHERE chats.active = 1 ORDER BY watches.id"
         )
         return [_watch(row) for row in rows]
+
+    def watches_version(self) -> int:
+        """Changes whenever the set of active watches or the alias groups change."""
+        return int(self.get_meta("watches_version") or 0)
+
+    def _bump_watches(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('watches_version', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # aliases
+
+    def add_alias_group(self, names: list[str], user_id: int, now: datetime) -> int:
+        table = self.db["aliases"]
+        table.insert({"names": json.dumps(names), "created_by": user_id, "created_at": _epoch(now)})
+        self._bump_watches()
+        return int(table.last_pk)
+
+    def alias_groups(self) -> list[tuple[int, list[str]]]:
+        rows = self.db.query("SELECT id, names FROM aliases ORDER BY id")
+        return [(row["id"], json.loads(row["names"])) for row in rows]
+
+    def remove_alias_group(self, group_id: int) -> bool:
+        cursor = self.db.execute("DELETE FROM aliases WHERE id = ?", [group_id])
+        self._bump_watches()
+        return cursor.rowcount > 0
 
     # outbox
 
@@ -370,7 +435,7 @@ class Store:
         rows = self.db.query(
             "SELECT d.id, d.attempts, d.chat_id, d.watches, c.language, "
             "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
-            "coalesce(s.name, '') AS source_name "
+            "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
             "FROM deliveries d JOIN articles a ON a.id = d.article_id "
             "JOIN chats c ON c.id = d.chat_id LEFT JOIN sources s ON s.id = a.source_id "
             "WHERE d.status = 'pending' AND d.not_before <= ? AND c.active = 1 "
@@ -429,13 +494,14 @@ def _source(row: dict[str, Any]) -> Source:
 
 
 def _watch(row: dict[str, Any]) -> Watch:
-    return Watch(id=row["id"], chat_id=row["chat_id"], query=row["query"])
+    return Watch(row["id"], row["chat_id"], row["query"], row["display"] or row["query"])
 
 
 def _delivery(row: dict[str, Any]) -> Delivery:
     article = StoredArticle(
         id=row["article_id"],
         source_name=row["source_name"],
+        source_url=row["source_url"],
         url=row["url"],
         title=row["title"],
         summary=row["summary"] or "",

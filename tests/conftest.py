@@ -18,7 +18,9 @@ from tests.feed_server import FeedServer
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 TOKEN = "123456789:AAFakeTokenForPantauTests_0123456789abcdef"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ADMIN = 9001
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture
@@ -51,7 +53,10 @@ def write_config(folder: Path, sources: list[tuple[str, str, str]]) -> Path:
     )
     (folder / "sources.toml").write_text(tables, encoding="utf-8")
     config = folder / "pantau.toml"
-    config.write_text('sources_file = "sources.toml"\n', encoding="utf-8")
+    aliases = (ROOT / "config" / "aliases.toml").as_posix()
+    config.write_text(
+        f'sources_file = "sources.toml"\naliases_file = "{aliases}"\n', encoding="utf-8"
+    )
     return config
 
 
@@ -83,6 +88,7 @@ def bot_env(tmp_path: Path, telegram: FakeTelegram, config: Path) -> dict[str, s
         PANTAU_DB=str(tmp_path / "data" / "pantau.db"),
         PANTAU_ALLOW_PRIVATE_NETWORKS="1",
         PANTAU_LOG_LEVEL="DEBUG",
+        PANTAU_ADMINS=str(ADMIN),
     )
     return env
 

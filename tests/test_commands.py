@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from tests.conftest import TOKEN, bot_env, start_bot, write_config
+from tests.conftest import ADMIN, TOKEN, bot_env, start_bot, write_config
 from tests.fake_telegram import FakeTelegram
 
 _chats = itertools.count(7001)
@@ -52,17 +52,18 @@ def test_start_in_indonesian_and_english(telegram):
 
 def test_help_lists_commands(telegram):
     reply = ask(telegram, "/help")
-    assert "/watch <kata kunci>" in reply and "/unwatch" in reply and "/list" in reply
+    assert "/watch <kueri>" in reply and "/unwatch" in reply and "/list" in reply
+    assert "Kim NEAR/5 Putin" in reply and "title:Putin" in reply
 
 
 def test_watch_list_unwatch(telegram):
     chat = next(_chats)
     assert ask(telegram, "/watch   Korea   Utara", chat).startswith("✅ Dipantau #")
     assert "Sudah dipantau" in ask(telegram, "/watch Korea Utara", chat)
-    second = ask(telegram, "/watch Kim <Jong> & Un", chat)
-    assert "Kim <Jong> & Un" in second
+    second = ask(telegram, "/watch harga <beras> & cabai", chat)
+    assert "harga <beras> cabai" in second
     listing = ask(telegram, "/list", chat)
-    assert "Korea Utara" in listing and "Kim <Jong> & Un" in listing and "(2)" in listing
+    assert '"Korea Utara"' in listing and "harga <beras> cabai" in listing and "(2)" in listing
     watch_id = second.split("#")[1].split(":")[0]
     assert f"#{watch_id}" in ask(telegram, f"/unwatch {watch_id}", chat)
     assert "dihapus: Korea Utara" in ask(telegram, "/unwatch korea utara", chat)
@@ -80,9 +81,13 @@ def test_watches_are_per_chat(telegram):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("/watch", "Tulis kata kuncinya setelah perintah"),
+        ("/watch", "Tulis kuerinya setelah perintah"),
         ("/watch " + "a" * 301, "terlalu panjang (301 karakter, maks. 300)"),
         ("/watch !!!", "tidak berisi kata"),
+        ('/watch "Kim Jong Un', "tanda kutip yang tidak ditutup"),
+        ("/watch Kim (Putin OR Rusia", "Tanda kurung ( tidak berpasangan"),
+        ("/watch -Rusia", "bukan hanya pengecualian"),
+        ("/watch " + " ".join(f"k{i}" for i in range(21)), "berisi 21 kata kunci, maks. 20"),
         ("/unwatch", "Tulis nomor atau teks pantauan"),
         ("/unwatch 999", "Tidak ada pantauan “999”"),
         ("/frobnicate", "Perintah /frobnicate tidak dikenal"),
@@ -94,7 +99,34 @@ def test_mistakes_get_one_helpful_line(telegram, text, expected):
 
 
 def test_english_mistake(telegram):
-    assert "Put the keywords after the command" in ask(telegram, "/watch", language_code="en")
+    assert "Put the query after the command" in ask(telegram, "/watch", language_code="en")
+    assert "only exclusions" in ask(telegram, "/watch -Rusia", language_code="en")
+
+
+def test_watch_echoes_how_the_query_was_understood(telegram):
+    chat = next(_chats)
+    reply = ask(telegram, '/watch Kim Jong Un (putin atau Rusia) -"Korea Selatan"', chat)
+    first, synonyms = reply.split("\n")
+    assert first.endswith(': "Kim Jong Un" (Putin OR Rusia) -"Korea Selatan"')
+    assert "Rusia = Russia" in synonyms and '"Korea Selatan" = Korsel' in synonyms
+    assert ask(telegram, "/watch =Korut", chat).count("\n") == 0
+
+
+def test_alias_is_for_admins_only(telegram):
+    assert "hanya untuk admin" in ask(telegram, "/alias Pyongyang = Korea Utara")
+
+
+def test_admin_adds_and_removes_an_alias(telegram):
+    listing = ask(telegram, "/alias", ADMIN)
+    assert "Belum ada sinonim tambahan" in listing
+    added = ask(telegram, "/alias Negeri Ginseng = Korsel", ADMIN)
+    group = added.split("#")[1].split(":")[0]
+    assert "Negeri Ginseng = Korsel" in added
+    echo = ask(telegram, "/watch Korsel", ADMIN)
+    assert '"Negeri Ginseng"' in echo
+    assert f"#{group}" in ask(telegram, "/alias", ADMIN)
+    assert "dihapus" in ask(telegram, f"/alias hapus {group}", ADMIN)
+    assert "Tidak ada sinonim" in ask(telegram, f"/alias hapus {group}", ADMIN)
 
 
 def test_nothing_was_rejected_by_telegram(telegram):

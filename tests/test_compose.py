@@ -21,7 +21,7 @@ def alert(
     watches=("Rusia",),
     language="id",
 ):
-    article = StoredArticle(1, source, url, title, summary, PUBLISHED)
+    article = StoredArticle(1, source, "https://x.id/rss", url, title, summary, PUBLISHED)
     return Alert(chat_id=1, article=article, watches=watches, language=language)
 
 
@@ -84,6 +84,6 @@ def test_times_by_zone_and_language():
 
 
 def test_alert_without_date_or_summary():
-    article = StoredArticle(1, "", "https://x.id/a", "Judul", "", None)
+    article = StoredArticle(1, "", "", "https://x.id/a", "Judul", "", None)
     shown = parse_telegram_html(format_alert(Alert(1, article, ("Rusia",), "id"), JAKARTA))
     assert shown == "Judul\n\n🔎 Rusia"

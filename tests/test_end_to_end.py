@@ -39,7 +39,7 @@ def test_watch_then_alert_once_across_restart(tmp_path, telegram, feeds):
     assert f'<a href="{SEED_STORY["link"]}">' in alert.html.replace("&amp;", "&")
     assert "Zona Surabaya Raya · 13 Sep 2023 14:30 WIB" in alert.text
     assert "Pertemuan antara Presiden Korea Utara Kim Jong Un" in alert.text
-    assert alert.text.endswith("🔎 Korea Utara")
+    assert alert.text.endswith('🔎 "Korea Utara"')
     assert alert.params["parse_mode"] == "HTML"
     assert telegram.rejected == []
     assert bot.stop() == 0

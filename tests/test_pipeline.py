@@ -8,11 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.fetch import make_client
+from bot.match import build_table, compile_watches, parse_query, read_alias_file
 from bot.pipeline import poll_source
 from bot.sources import SourceSpec
 from bot.store import Store
+from tests.conftest import ROOT
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
+
+ALIASES = build_table(read_alias_file(ROOT / "config" / "aliases.toml"))
 
 
 @pytest.fixture
@@ -20,9 +24,8 @@ def store(tmp_path):
     opened = Store.open(tmp_path / "pantau.db")
     opened.ensure_chat(1, "private", "id", "A", datetime.now(UTC))
     opened.ensure_chat(2, "private", "en", "B", datetime.now(UTC))
-    opened.add_watch(1, "Korea Utara", datetime.now(UTC))
-    opened.add_watch(1, "Vladimir Putin", datetime.now(UTC))
-    opened.add_watch(2, "Korea Selatan", datetime.now(UTC))
+    for chat, query in ((1, "Korea Utara"), (1, "Vladimir Putin"), (2, "Korea Selatan")):
+        opened.add_watch(chat, query, parse_query(query, ALIASES).display, datetime.now(UTC))
     yield opened
     opened.close()
 
@@ -31,7 +34,10 @@ def poll(store, source_id):
     async def run():
         async with make_client(timeout=5, allow_private_networks=True) as client:
             source = store.get_source(source_id)
-            return await poll_source(source, client=client, store=store, max_bytes=1_000_000)
+            index, _ = compile_watches(store.active_watches(), ALIASES)
+            return await poll_source(
+                source, client=client, store=store, index=index, max_bytes=1_000_000
+            )
 
     return asyncio.run(run())
 
@@ -46,7 +52,7 @@ def test_first_poll_seeds_then_new_items_alert_once(store, feeds):
     report = poll(store, source.id)
     assert (report.new_articles, report.queued_alerts) == (2, 2)
     due = {d.alert.chat_id: d.alert for d in store.due_deliveries(datetime.now(UTC))}
-    assert due[1].watches == ("Korea Utara", "Vladimir Putin")
+    assert due[1].watches == ('"Korea Utara"', '"Vladimir Putin"')
     assert due[1].article.title == SEED_STORY["title"]
     assert due[2].article.title == SOUTH_ONLY_STORY["title"] and due[2].language == "en"
     assert poll(store, source.id).queued_alerts == 0

@@ -94,11 +94,28 @@ def test_removed_source_keeps_its_articles_for_pending_alerts(store):
 def test_watches_belong_to_their_chat(store):
     store.ensure_chat(1, "private", "id", "A", NOW)
     store.ensure_chat(2, "private", "en", "B", NOW)
-    watch, new = store.add_watch(1, "Korea Utara", NOW)
-    assert new and store.add_watch(1, "Korea Utara", NOW) == (watch, False)
-    store.add_watch(2, "Rusia", NOW)
+    watch, new = store.add_watch(1, "Korea  Utara", '"Korea Utara"', NOW)
+    assert new and store.add_watch(1, "korea utara", '"Korea Utara"', NOW) == (watch, False)
+    store.add_watch(2, "Rusia", "Rusia", NOW)
     assert store.remove_watch(2, watch.id, "") is None, "another chat's watch"
-    assert store.remove_watch(1, None, "korea utara") == watch
+    version = store.watches_version()
+    assert store.remove_watch(1, None, '"korea utara"') == watch
+    assert store.watches_version() > version
     assert [w.query for w in store.active_watches()] == ["Rusia"]
     store.deactivate_chat(2)
     assert store.active_watches() == []
+
+
+def test_watch_version_moves_only_when_the_index_must_change(store):
+    start = store.watches_version()
+    store.ensure_chat(1, "private", "id", "A", NOW)
+    store.ensure_chat(1, "private", "id", "A", NOW)
+    assert store.watches_version() == start, "a chat talking changes nothing"
+    store.add_watch(1, "Rusia", "Rusia", NOW)
+    after_watch = store.watches_version()
+    store.deactivate_chat(1)
+    store.ensure_chat(1, "private", "id", "A", NOW)
+    group = store.add_alias_group(["Negeri Ginseng", "Korsel"], 5, NOW)
+    assert store.alias_groups() == [(group, ["Negeri Ginseng", "Korsel"])]
+    assert store.remove_alias_group(group) and not store.remove_alias_group(group)
+    assert store.watches_version() >= after_watch + 5

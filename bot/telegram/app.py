@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.config import Config
+from bot.match import read_alias_file
 from bot.service import Service
 from bot.store import Store
 from bot.telegram.handlers import Handlers
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 
 def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
     """Wire handlers and the service's lifecycle into an Application."""
-    handlers = Handlers(store)
+    handlers = Handlers(store, config.admins, read_alias_file(config.aliases_file))
 
     async def post_init(app: Application) -> None:
         await _register_menu(app, handlers)
@@ -61,7 +62,7 @@ def build_application(config: Config, token: str, store: Store, service: Service
         .post_shutdown(post_shutdown)
         .build()
     )
-    for command in handlers.commands():
+    for command in (*handlers.commands(), *handlers.admin_commands()):
         app.add_handler(CommandHandler(command.name, command.handler))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
     app.add_error_handler(_log_error)

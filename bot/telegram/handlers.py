@@ -4,7 +4,9 @@ Rules:
 - Every handler records the chat (so alerts can reach it) before answering.
 - A reply confirms exactly what was stored, or says in one line what was wrong and gives an
   example that works; nothing is stored on a wrong command.
-- Watches belong to the chat they were created in.
+- Watches belong to the chat they were created in; a watch's query is parsed with the current
+  alias table, and the reply shows how it was understood, synonyms included.
+- Admin commands (`/alias`) check the user's id against `admins` before doing anything.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.match import tokens
+from bot.match import QueryError, build_table, parse_query
+from bot.match.query import AliasTable
 from bot.store import Store
 from bot.telegram.texts import language_of, text
 
-MAX_QUERY_LENGTH = 300
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
@@ -36,8 +38,10 @@ class Command:
 class Handlers:
     """The bot's commands, sharing the store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, admins: frozenset[int], file_aliases: list[list[str]]) -> None:
         self._store = store
+        self._admins = admins
+        self._file_aliases = file_aliases
 
     def commands(self) -> tuple[Command, ...]:
         return (
@@ -48,6 +52,10 @@ class Handlers:
             Command("list", "cmd_list", self.list),
         )
 
+    def admin_commands(self) -> tuple[Command, ...]:
+        """Commands kept out of the public menu; each checks `admins` itself."""
+        return (Command("alias", "alias_usage", self.alias),)
+
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say what the bot does and how to begin."""
         await self._reply(update, "start")
@@ -57,19 +65,25 @@ class Handlers:
         await self._reply(update, "help")
 
     async def watch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Add a watch to this chat."""
-        query = " ".join(context.args or [])
-        if not query:
-            await self._reply(update, "watch_usage")
-        elif len(query) > MAX_QUERY_LENGTH:
-            await self._reply(update, "watch_too_long", length=len(query), limit=MAX_QUERY_LENGTH)
-        elif not tokens(query):
-            await self._reply(update, "watch_no_words", query=query)
-        else:
-            chat_id = self._record_chat(update)
-            watch, new = self._store.add_watch(chat_id, query, datetime.now(UTC))
-            key = "watch_added" if new else "watch_exists"
-            await self._reply(update, key, id=watch.id, query=watch.query)
+        """Add a watch to this chat and show how its query was understood."""
+        try:
+            query = parse_query(" ".join(context.args or []), self._aliases())
+        except QueryError as exc:
+            await self._reply(update, f"query_{exc.code}", **exc.details)
+            return
+        chat_id = self._record_chat(update)
+        raw = " ".join(context.args or [])
+        watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC))
+        language = self._language(update)
+        lines = [
+            text(
+                language, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display
+            )
+        ]
+        synonyms = "; ".join(f"{term} = {', '.join(others)}" for term, others in query.aliases())
+        if synonyms:
+            lines.append(text(language, "watch_synonyms", synonyms=synonyms))
+        await self._send(update, "\n".join(lines))
 
     async def unwatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remove a watch of this chat, named by number or by its text."""
@@ -94,9 +108,48 @@ class Handlers:
             return
         language = self._language(update)
         lines = [text(language, "list_header", count=len(watches))]
-        lines += [text(language, "list_item", id=w.id, query=w.query) for w in watches]
+        lines += [text(language, "list_item", id=w.id, query=w.display) for w in watches]
         lines.append(text(language, "list_footer"))
         await self._send(update, "\n".join(lines))
+
+    async def alias(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Admins: list, add (`/alias A = B, C`) or remove (`/alias hapus 3`) synonym groups."""
+        user = update.effective_user
+        if user is None or user.id not in self._admins:
+            await self._reply(update, "admin_only")
+            return
+        args = context.args or []
+        if not args:
+            await self._list_aliases(update)
+        elif args[0].lower() in ("hapus", "remove") and len(args) == 2 and args[1].isdigit():
+            removed = self._store.remove_alias_group(int(args[1]))
+            await self._reply(update, "alias_removed" if removed else "alias_missing", id=args[1])
+        else:
+            names = [n.strip() for n in " ".join(args).replace("=", ",").split(",") if n.strip()]
+            if len(names) < 2:
+                await self._reply(update, "alias_usage")
+                return
+            group_id = self._store.add_alias_group(names, user.id, datetime.now(UTC))
+            await self._reply(update, "alias_added", id=group_id, names=" = ".join(names))
+
+    async def _list_aliases(self, update: Update) -> None:
+        groups = self._store.alias_groups()
+        language = self._language(update)
+        if not groups:
+            await self._send(
+                update, text(language, "alias_list_empty") + "\n" + text(language, "alias_usage")
+            )
+            return
+        lines = [text(language, "alias_list_header")]
+        lines += [
+            text(language, "alias_item", id=i, names=" = ".join(names)) for i, names in groups
+        ]
+        lines.append(text(language, "alias_usage"))
+        await self._send(update, "\n".join(lines))
+
+    def _aliases(self) -> AliasTable:
+        groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
+        return build_table(groups)
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""

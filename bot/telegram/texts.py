@@ -24,24 +24,69 @@ ID: dict[str, str] = {
     ),
     "help": (
         "<b>Perintah Pantau</b>\n"
-        "/watch &lt;kata kunci&gt; — pantau berita yang menyebut kata kunci itu\n"
+        "/watch &lt;kueri&gt; — pantau berita yang cocok\n"
         "/unwatch &lt;nomor atau teks&gt; — hapus pantauan\n"
         "/list — pantauan di obrolan ini\n"
         "/help — pesan ini\n\n"
-        "Kata kunci dicocokkan sebagai kata utuh, tanpa membedakan huruf besar: "
-        "<code>Korea Utara</code> cocok dengan “Presiden Korea Utara Kim Jong Un”, "
-        "tidak dengan “Korea Selatan”."
+        "<b>Kueri</b>\n"
+        "<code>Putin Rusia</code> — keduanya disebut\n"
+        '<code>"Kim Jong Un"</code> — frasa persis\n'
+        "<code>Putin OR Rusia</code> (atau <code>atau</code>) — salah satunya\n"
+        '<code>-"Korea Selatan"</code> — kecuali yang menyebutnya\n'
+        "<code>title:Putin</code> — hanya di judul\n"
+        "<code>source:detik.com</code> — hanya dari sumber itu\n"
+        "<code>Kim NEAR/5 Putin</code> — paling jauh 5 kata\n"
+        "<code>=Korut</code> — tanpa sinonim\n\n"
+        "Kata dicocokkan utuh, tanpa membedakan huruf besar; akhiran -nya, -lah, -kah, -pun "
+        "tetap cocok. Singkatan kapital sampai 3 huruf (AS, UN, MK) hanya cocok dengan kapital."
     ),
-    "watch_usage": "Tulis kata kuncinya setelah perintah, misalnya: <code>/watch Korea Utara</code>",
-    "watch_too_long": (
-        "Kata kunci terlalu panjang ({length} karakter, maks. {limit}). "
-        "Contoh: <code>/watch Korea Utara</code>"
-    ),
-    "watch_no_words": (
-        "“{query}” tidak berisi kata yang bisa dicocokkan. Contoh: <code>/watch Korea Utara</code>"
-    ),
-    "watch_added": "✅ Dipantau <b>#{id}</b>: {query}\nBerita baru yang menyebutnya akan saya kirim ke sini.",
+    "watch_added": "✅ Dipantau <b>#{id}</b>: {query}",
     "watch_exists": "Sudah dipantau <b>#{id}</b>: {query}",
+    "watch_synonyms": "Termasuk sinonim: {synonyms}",
+    "query_empty": "Tulis kuerinya setelah perintah, misalnya: <code>/watch Korea Utara</code>",
+    "query_too_long": (
+        "Kueri terlalu panjang ({length} karakter, maks. {limit}). "
+        'Contoh: <code>/watch "Kim Jong Un" Putin</code>'
+    ),
+    "query_too_many_terms": (
+        "Kueri berisi {count} kata kunci, maks. {limit}. "
+        "Pecah menjadi beberapa pantauan, misalnya: <code>/watch Putin OR Rusia</code>"
+    ),
+    "query_unbalanced_quote": (
+        'Ada tanda kutip yang tidak ditutup. Contoh: <code>/watch "Kim Jong Un" Putin</code>'
+    ),
+    "query_unbalanced_bracket": (
+        "Tanda kurung {token} tidak berpasangan. Contoh: <code>/watch Kim (Putin OR Rusia)</code>"
+    ),
+    "query_dangling": (
+        "OR, NEAR dan tanda minus perlu kata di sampingnya. "
+        "Contoh: <code>/watch Putin OR Rusia</code>"
+    ),
+    "query_unexpected": "“{token}” tidak pada tempatnya. Contoh: <code>/watch Kim (Putin OR Rusia)</code>",
+    "query_only_exclusions": (
+        "Kueri perlu setidaknya satu kata yang dicari, bukan hanya pengecualian. "
+        "Contoh: <code>/watch Korea -Selatan</code>"
+    ),
+    "query_no_words": "“{term}” tidak berisi kata yang bisa dicocokkan. Contoh: <code>/watch Korea Utara</code>",
+    "query_unknown_field": (
+        "Awalan “{field}:” tidak dikenal; gunakan title: atau source:. "
+        "Contoh: <code>/watch title:Putin</code>"
+    ),
+    "query_near_terms": "NEAR menghubungkan dua kata atau frasa. Contoh: <code>/watch Kim NEAR/5 Putin</code>",
+    "query_near_distance": (
+        "Jarak NEAR harus 1 sampai {limit} kata. Contoh: <code>/watch Kim NEAR/5 Putin</code>"
+    ),
+    "admin_only": "Maaf, perintah ini hanya untuk admin Pantau.",
+    "alias_usage": (
+        "Tambah sinonim: <code>/alias Korut = Korea Utara, North Korea</code>\n"
+        "Hapus: <code>/alias hapus 3</code>"
+    ),
+    "alias_added": "✅ Sinonim <b>#{id}</b>: {names}",
+    "alias_removed": "🗑 Sinonim #{id} dihapus.",
+    "alias_missing": "Tidak ada sinonim #{id}. Lihat daftarnya dengan /alias",
+    "alias_list_empty": "Belum ada sinonim tambahan dari admin.",
+    "alias_list_header": "<b>Sinonim tambahan</b>:",
+    "alias_item": "#{id} · {names}",
     "unwatch_usage": (
         "Tulis nomor atau teks pantauan, misalnya: <code>/unwatch 1</code>. Nomornya ada di /list"
     ),
@@ -69,22 +114,69 @@ EN: dict[str, str] = {
     ),
     "help": (
         "<b>Pantau commands</b>\n"
-        "/watch &lt;keywords&gt; — watch for news that mentions them\n"
+        "/watch &lt;query&gt; — watch for news that matches\n"
         "/unwatch &lt;number or text&gt; — remove a watch\n"
         "/list — the watches of this chat\n"
         "/help — this message\n\n"
-        "Keywords match as whole words, ignoring case: "
-        "<code>Korea Utara</code> matches “Presiden Korea Utara Kim Jong Un”, "
-        "not “Korea Selatan”."
+        "<b>Queries</b>\n"
+        "<code>Putin Rusia</code> — both mentioned\n"
+        '<code>"Kim Jong Un"</code> — exact phrase\n'
+        "<code>Putin OR Rusia</code> — either one\n"
+        '<code>-"Korea Selatan"</code> — except articles that mention it\n'
+        "<code>title:Putin</code> — in the headline only\n"
+        "<code>source:detik.com</code> — from that source only\n"
+        "<code>Kim NEAR/5 Putin</code> — at most 5 words apart\n"
+        "<code>=Korut</code> — without synonyms\n\n"
+        "Words match whole, ignoring case; the endings -nya, -lah, -kah, -pun still match. "
+        "Capital acronyms of up to 3 letters (AS, UN, MK) only match in capitals."
     ),
-    "watch_usage": "Put the keywords after the command, for example: <code>/watch Korea Utara</code>",
-    "watch_too_long": (
-        "The keywords are too long ({length} characters, at most {limit}). "
-        "Example: <code>/watch Korea Utara</code>"
-    ),
-    "watch_no_words": "“{query}” has no word to match. Example: <code>/watch Korea Utara</code>",
-    "watch_added": "✅ Watching <b>#{id}</b>: {query}\nI will send new articles that mention it here.",
+    "watch_added": "✅ Watching <b>#{id}</b>: {query}",
     "watch_exists": "Already watching <b>#{id}</b>: {query}",
+    "watch_synonyms": "Including synonyms: {synonyms}",
+    "query_empty": "Put the query after the command, for example: <code>/watch Korea Utara</code>",
+    "query_too_long": (
+        "The query is too long ({length} characters, at most {limit}). "
+        'Example: <code>/watch "Kim Jong Un" Putin</code>'
+    ),
+    "query_too_many_terms": (
+        "The query has {count} terms, at most {limit}. "
+        "Split it into several watches, for example: <code>/watch Putin OR Rusia</code>"
+    ),
+    "query_unbalanced_quote": (
+        'A quotation mark is not closed. Example: <code>/watch "Kim Jong Un" Putin</code>'
+    ),
+    "query_unbalanced_bracket": (
+        "The bracket {token} has no partner. Example: <code>/watch Kim (Putin OR Rusia)</code>"
+    ),
+    "query_dangling": (
+        "OR, NEAR and the minus sign need a word next to them. "
+        "Example: <code>/watch Putin OR Rusia</code>"
+    ),
+    "query_unexpected": "“{token}” is out of place. Example: <code>/watch Kim (Putin OR Rusia)</code>",
+    "query_only_exclusions": (
+        "A query needs at least one word to look for, not only exclusions. "
+        "Example: <code>/watch Korea -Selatan</code>"
+    ),
+    "query_no_words": "“{term}” has no word to match. Example: <code>/watch Korea Utara</code>",
+    "query_unknown_field": (
+        "The prefix “{field}:” is unknown; use title: or source:. "
+        "Example: <code>/watch title:Putin</code>"
+    ),
+    "query_near_terms": "NEAR joins two words or phrases. Example: <code>/watch Kim NEAR/5 Putin</code>",
+    "query_near_distance": (
+        "The NEAR distance must be 1 to {limit} words. Example: <code>/watch Kim NEAR/5 Putin</code>"
+    ),
+    "admin_only": "Sorry, this command is for Pantau's admins only.",
+    "alias_usage": (
+        "Add synonyms: <code>/alias Korut = Korea Utara, North Korea</code>\n"
+        "Remove: <code>/alias remove 3</code>"
+    ),
+    "alias_added": "✅ Synonyms <b>#{id}</b>: {names}",
+    "alias_removed": "🗑 Synonyms #{id} removed.",
+    "alias_missing": "There are no synonyms #{id}. See the list with /alias",
+    "alias_list_empty": "No synonyms added by admins yet.",
+    "alias_list_header": "<b>Added synonyms</b>:",
+    "alias_item": "#{id} · {names}",
     "unwatch_usage": (
         "Give the number or the text of a watch, for example: <code>/unwatch 1</code>. "
         "The numbers are in /list"
