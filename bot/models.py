@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """A feed as the database knows it; `next_poll_at` is the whole schedule."""
 
@@ -28,7 +28,7 @@ class Source:
     last_modified: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """One feed response: `content` is None when the server answered 304 Not Modified."""
 
@@ -39,7 +39,7 @@ class FetchResult:
     last_modified: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """A feed entry, cleaned: `key` is what makes two entries the same article."""
 
@@ -50,7 +50,7 @@ class Article:
     published_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredArticle:
     """An article once the database has given it an id and tied it to its source."""
 
@@ -63,7 +63,7 @@ class StoredArticle:
     published_at: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Watch:
     """What one chat asked to be alerted about: the query as typed and as understood."""
 
@@ -73,7 +73,7 @@ class Watch:
     display: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Alert:
     """A match waiting in the outbox: one per (chat, article), naming every watch that fired."""
 
@@ -83,7 +83,7 @@ class Alert:
     language: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delivery:
     """An outbox row still to be sent."""
 

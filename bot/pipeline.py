@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.fetch import FetchError, fetch_feed
-from bot.match import Document, MatchIndex
+from bot.match import Document, LiveIndex
 from bot.models import Source, StoredArticle
 from bot.parse import ParseError, parse_feed
 from bot.sources import next_poll_after_failure, next_poll_after_success
@@ -47,7 +47,7 @@ async def poll_source(
     *,
     client: httpx.AsyncClient,
     store: Store,
-    index: MatchIndex,
+    index: LiveIndex,
     max_bytes: int,
 ) -> PollReport:
     """Run every stage once for this source and record the outcome on it."""
@@ -92,14 +92,15 @@ async def poll_source(
 
 
 def _alerts(
-    articles: Sequence[StoredArticle], index: MatchIndex
+    articles: Sequence[StoredArticle], index: LiveIndex
 ) -> list[tuple[int, int, list[str]]]:
     """One outbox entry per (chat, article), naming all of that chat's watches that fired."""
     entries = []
     for article in articles:
         per_chat: dict[int, list[str]] = defaultdict(list)
         for found in index.match(document_of(article)):
-            per_chat[found.watch.chat_id].append(found.watch.display)
+            for watch in found.watches:
+                per_chat[watch.chat_id].append(watch.display)
         entries += [(chat_id, article.id, displays) for chat_id, displays in per_chat.items()]
     return entries
 

@@ -27,8 +27,9 @@ from telegram import Bot
 from bot.config import Config
 from bot.deliver import Deliverer
 from bot.fetch import make_client
-from bot.match import MatchIndex, build_table, compile_watches, read_alias_file
-from bot.models import Source
+from bot.match import LiveIndex, Query, build_table, parse_watches, read_alias_file
+from bot.match.query import AliasTable
+from bot.models import Source, Watch
 from bot.pipeline import poll_source
 from bot.sources import next_poll_after_failure
 from bot.store import Store
@@ -49,9 +50,12 @@ class Service:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(config.max_concurrent_polls)
         self._file_aliases = read_alias_file(config.aliases_file)
-        self._index: MatchIndex | None = None
+        self._index: LiveIndex | None = None
         self._index_version = -1
         self._index_lock = asyncio.Lock()
+        self._aliases: AliasTable = {}
+        self._aliases_version = -1
+        self._indexed: set[int] = set()
 
     async def start(self, bot: Bot) -> None:
         self._client = make_client(
@@ -110,27 +114,59 @@ class Service:
         if report.queued_alerts:
             await self._deliverer.drain()
 
-    async def current_index(self) -> MatchIndex:
-        """The match index for the watches as they are now, rebuilt only when they changed."""
+    async def current_index(self) -> LiveIndex:
+        """The match index for the watches as they are now, brought up to date if they changed.
+
+        A new or removed watch updates the small part of the live index; a change of aliases,
+        or too many changes, rebuilds it whole. Either way the parsing and the building happen
+        in a worker thread; only reading ids from the database happens on the event loop.
+        """
         async with self._index_lock:
             version = self._store.watches_version()
-            if self._index is None or version != self._index_version:
-                watches = self._store.active_watches()
-                groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
-                started = time.perf_counter()
-                index, refused = await asyncio.to_thread(
-                    compile_watches, watches, build_table(groups)
+            if self._index is not None and version == self._index_version:
+                return self._index
+            started = time.perf_counter()
+            ids = self._store.active_watch_ids()
+            aliases_version = self._store.aliases_version()
+            full = self._index is None or aliases_version != self._aliases_version
+            if full:
+                self._aliases = build_table(
+                    [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
                 )
-                for watch, error in refused:
-                    log.warning("watch=%s not indexed: %s %s", watch.id, error.code, error.details)
-                log.info(
-                    "match index: %d watches, %d distinct queries, built in %.0f ms",
-                    index.watch_count,
-                    index.query_count,
-                    (time.perf_counter() - started) * 1000,
-                )
-                self._index, self._index_version = index, version
-            return self._index
+                added, removed = ids, set()
+            else:
+                added, removed = ids - self._indexed, self._indexed - ids
+            entries = await asyncio.to_thread(
+                self._parse, self._store.watches_by_ids(added), self._aliases
+            )
+            if full:
+                index = await asyncio.to_thread(LiveIndex, entries)
+            else:
+                assert self._index is not None
+                index = await asyncio.to_thread(self._index.changed, entries, removed)
+                if index.needs_rebuild:
+                    everything = await asyncio.to_thread(
+                        self._parse, self._store.watches_by_ids(ids), self._aliases
+                    )
+                    index = await asyncio.to_thread(LiveIndex, everything)
+            self._index, self._index_version = index, version
+            self._aliases_version, self._indexed = aliases_version, ids
+            log.info(
+                "match index %s: %d watches (+%d -%d) in %.0f ms",
+                "built" if full else "updated",
+                index.watch_count,
+                len(added),
+                len(removed),
+                (time.perf_counter() - started) * 1000,
+            )
+            return index
+
+    @staticmethod
+    def _parse(watches: list[Watch], aliases: AliasTable) -> list[tuple[Watch, Query]]:
+        entries, refused = parse_watches(watches, aliases)
+        for watch, error in refused:
+            log.warning("watch=%s not indexed: %s %s", watch.id, error.code, error.details)
+        return entries
 
 
 def _now() -> datetime:

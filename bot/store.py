@@ -389,14 +389,40 @@ class Store:
         )
         return [_watch(row) for row in rows]
 
+    def active_watch_ids(self) -> set[int]:
+        """Ids of the watches the match index must hold: those of active chats."""
+        rows = self.db.execute(
+            "SELECT watches.id FROM watches JOIN chats ON chats.id = watches.chat_id "
+            "WHERE chats.active = 1"
+        ).fetchall()
+        return {row[0] for row in rows}
+
+    def watches_by_ids(self, ids: Iterable[int]) -> list[Watch]:
+        wanted = sorted(ids)
+        found: list[Watch] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            placeholders = ",".join("?" * len(chunk))
+            rows = self.db.query(f"SELECT * FROM watches WHERE id IN ({placeholders})", chunk)
+            found += [_watch(row) for row in rows]
+        return found
+
     def watches_version(self) -> int:
         """Changes whenever the set of active watches or the alias groups change."""
         return int(self.get_meta("watches_version") or 0)
 
+    def aliases_version(self) -> int:
+        """Changes whenever admins add or remove an alias group."""
+        return int(self.get_meta("aliases_version") or 0)
+
     def _bump_watches(self) -> None:
+        self._bump("watches_version")
+
+    def _bump(self, key: str) -> None:
         self.db.execute(
-            "INSERT INTO meta (key, value) VALUES ('watches_version', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            "INSERT INTO meta (key, value) VALUES (?, '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            [key],
         )
 
     # aliases
@@ -404,6 +430,7 @@ class Store:
     def add_alias_group(self, names: list[str], user_id: int, now: datetime) -> int:
         table = self.db["aliases"]
         table.insert({"names": json.dumps(names), "created_by": user_id, "created_at": _epoch(now)})
+        self._bump("aliases_version")
         self._bump_watches()
         return int(table.last_pk)
 
@@ -413,6 +440,7 @@ class Store:
 
     def remove_alias_group(self, group_id: int) -> bool:
         cursor = self.db.execute("DELETE FROM aliases WHERE id = ?", [group_id])
+        self._bump("aliases_version")
         self._bump_watches()
         return cursor.rowcount > 0
 

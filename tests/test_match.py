@@ -8,10 +8,11 @@ import pytest
 
 from bot.match import (
     Document,
+    LiveIndex,
     MatchIndex,
     build_table,
-    compile_watches,
     parse_query,
+    parse_watches,
     read_alias_file,
 )
 from bot.match.reference import evaluate
@@ -109,9 +110,9 @@ def test_hits_say_which_terms_and_where():
     [found] = MatchIndex([(Watch(1, 1, "q", query.display), query)]).match(
         Document(SEED_TITLE, SEED_BODY)
     )
-    first = found.hits[0]
+    first = found.hits()[0]
     assert (first.term, first.field, first.start, first.end) == ('"Kim Jong Un"', "title", 0, 3)
-    assert {(h.term, h.field) for h in found.hits} >= {
+    assert {(h.term, h.field) for h in found.hits()} >= {
         ("Putin", "title"),
         ("Rusia", "body"),
         ('"Vladimir Putin"', "body"),
@@ -120,23 +121,41 @@ def test_hits_say_which_terms_and_where():
 
 def test_same_query_in_many_chats_is_evaluated_once_and_reported_for_each():
     watches = [Watch(i, i, "Putin", "Putin") for i in range(5)]
-    index, refused = compile_watches(watches, ALIASES)
+    entries, refused = parse_watches(watches, ALIASES)
+    index = MatchIndex(entries)
     assert refused == [] and index.query_count == 1 and index.watch_count == 5
-    assert sorted(m.watch.chat_id for m in index.match(Document("Putin tiba", ""))) == [
-        0,
-        1,
-        2,
-        3,
-        4,
-    ]
+    [found] = index.match(Document("Putin tiba", ""))
+    assert sorted(w.chat_id for w in found.watches) == [0, 1, 2, 3, 4]
 
 
 def test_unparseable_stored_query_is_reported_not_fatal():
-    index, refused = compile_watches(
+    entries, refused = parse_watches(
         [Watch(1, 1, '"open', '"open'), Watch(2, 1, "Putin", "Putin")], ALIASES
     )
-    assert [w.id for w, _ in refused] == [1] and index.watch_count == 1
+    assert [w.id for w, _ in refused] == [1] and MatchIndex(entries).watch_count == 1
 
 
 def test_empty_index_matches_nothing():
     assert MatchIndex([]).match(Document("Putin", "")) == []
+
+
+def test_live_index_adds_and_removes_without_a_full_rebuild():
+    def entry(watch_id, chat, text):
+        query = parse_query(text, ALIASES)
+        return Watch(watch_id, chat, text, query.display), query
+
+    live = LiveIndex([entry(1, 10, "Putin"), entry(2, 11, "Putin"), entry(3, 12, "Rusia")])
+    base = live.base
+    document = Document("Putin di Rusia", "")
+
+    def fired(index):
+        return sorted(w.id for m in index.match(document) for w in m.watches)
+
+    assert fired(live) == [1, 2, 3]
+    changed = live.changed([entry(4, 13, "Rusia"), entry(5, 13, "Jakarta")], removed=[2])
+    assert changed.base is base, "a small change must not rebuild the base index"
+    assert fired(changed) == [1, 3, 4]
+    assert changed.watch_count == 4
+    again = changed.changed([], removed=[4, 1])
+    assert fired(again) == [3]
+    assert fired(live) == [1, 2, 3], "the old index stays valid"

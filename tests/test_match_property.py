@@ -107,6 +107,6 @@ def test_index_agrees_with_reference(raw, docs):
         [(Watch(i, i, q, p.display), p) for i, (q, p) in enumerate(zip(raw, parsed, strict=True))]
     )
     for document in docs:
-        fast = sorted(m.watch.id for m in index.match(document))
+        fast = sorted(w.id for m in index.match(document) for w in m.watches)
         slow = [i for i, p in enumerate(parsed) if evaluate(p, document)]
         assert fast == slow, (raw, document)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.fetch import make_client
-from bot.match import build_table, compile_watches, parse_query, read_alias_file
+from bot.match import LiveIndex, build_table, parse_query, parse_watches, read_alias_file
 from bot.pipeline import poll_source
 from bot.sources import SourceSpec
 from bot.store import Store
@@ -34,7 +34,7 @@ def poll(store, source_id):
     async def run():
         async with make_client(timeout=5, allow_private_networks=True) as client:
             source = store.get_source(source_id)
-            index, _ = compile_watches(store.active_watches(), ALIASES)
+            index = LiveIndex(parse_watches(store.active_watches(), ALIASES)[0])
             return await poll_source(
                 source, client=client, store=store, index=index, max_bytes=1_000_000
             )

@@ -2,22 +2,25 @@
 
 Stage rules: pure — no I/O, no database, no Telegram. `parse_query` turns what a user typed into
 a checked `Query`; `MatchIndex` compiles many watches' queries once and matches documents;
-`reference.evaluate` is the slow definition the index is tested against.
+`LiveIndex` keeps it current cheaply as watches come and go; `reference.evaluate` is the slow
+definition the index is tested against.
 """
 
 from bot.match.aliases import build_table, read_alias_file
-from bot.match.index import Document, Hit, MatchIndex, WatchMatch, compile_watches
+from bot.match.index import Document, Hit, MatchIndex, QueryMatch, parse_watches
+from bot.match.live import LiveIndex
 from bot.match.query import Query, QueryError, parse_query
 
 __all__ = [
     "Document",
     "Hit",
+    "LiveIndex",
     "MatchIndex",
     "Query",
     "QueryError",
-    "WatchMatch",
+    "QueryMatch",
     "build_table",
-    "compile_watches",
     "parse_query",
+    "parse_watches",
     "read_alias_file",
 ]

@@ -70,7 +70,7 @@ class QueryError(ValueError):
         self.details = details
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """Consecutive word tokens; `title_only` restricts it to the headline."""
 
@@ -83,7 +83,7 @@ class Term:
         return " ".join(self.tokens)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AnyOf:
     """A term and its aliases: true when one of them occurs."""
 
@@ -92,29 +92,29 @@ class AnyOf:
     expanded: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Not:
     child: Node
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class And:
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Or:
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Near:
     left: AnyOf
     right: AnyOf
     distance: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Restricts the watch to matching sources; `value` is folded tokens of what was typed."""
 
@@ -125,7 +125,7 @@ class Source:
 Node = AnyOf | Not | And | Or | Near | Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Query:
     """A parsed, checked, alias-expanded watch query."""
 

@@ -9,22 +9,18 @@ from __future__ import annotations
 
 from bot.match.index import BODY, TITLE, Document, near, source_matches
 from bot.match.query import And, AnyOf, Node, Not, Or, Query, Source, Term
-from bot.match.text import CLITICS, MIN_CLITIC_HOST, is_acronym, words
+from bot.match.text import CLITIC_MARK, base, is_acronym, words
 
 
 def token_equals(term_token: str, text_token: str, last: bool) -> bool:
-    """Does a text token count as this term token?"""
-    if text_token == term_token:
-        return True
+    """Does a text token count as this term token? (The rules of `text`, one by one.)"""
     if is_acronym(term_token):
-        return False
-    if is_acronym(text_token) and text_token.casefold() == term_token:
+        return text_token == term_token
+    if is_acronym(text_token):
+        return text_token.casefold() == term_token
+    if base(text_token) == base(term_token):
         return True
-    return (
-        last
-        and len(term_token) >= MIN_CLITIC_HOST
-        and any(text_token == term_token + clitic for clitic in CLITICS)
-    )
+    return last and base(term_token) == term_token and base(text_token) == term_token + CLITIC_MARK
 
 
 def occurrences(term: Term, fields: dict[str, list[str]]) -> list[tuple[str, int, int]]:

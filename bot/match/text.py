@@ -6,8 +6,11 @@ Rules (they define what "matches" means, for the fast index and the reference ev
   punctuation split: "Rusia-Ukraina" is `rusia ukraina`, "(Rusia)," is `rusia`.
 - Words are casefolded, except an acronym: a word of one to three ASCII capitals ("UN", "AS",
   "DPR") keeps its case, so it only ever equals another acronym in capitals.
-- Clitics: a word of four or more letters followed by -nya, -lah, -kah or -pun (written on or
-  hyphenated) still counts as the word: "Putinnya" and "Rusia-lah" contain `putin` and `rusia`.
+- Clitics: -nya, -lah, -kah and -pun after a word of four or more letters. Written with a
+  hyphen ("Rusia-lah") they are a word of their own and need nothing. Written on, a word's
+  comparable form is its host plus a mark (`base`: "putinnya" → "putin·"), so words compare
+  without their clitic, and the last word of a term also matches its host with any clitic:
+  `Putin` matches "Putinnya", `Korea Utara` matches "Korea Utaranya".
 """
 
 from __future__ import annotations
@@ -16,10 +19,16 @@ import re
 import unicodedata
 
 CLITICS = ("nya", "lah", "kah", "pun")
+CLITIC_MARK = "\x01"
 MIN_CLITIC_HOST = 4
 _WORD = re.compile(r"\w+")
 _ACRONYM = re.compile(r"(?<!\w)([A-Z]{1,3})(?!\w)")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_CLITIC_IN_SCAN = re.compile(rf"(?:nya|lah|kah|pun)(?<=\w{{{MIN_CLITIC_HOST + 3}}})(?= )")
+_ACRONYM_IN_SPACED = re.compile(r" ([A-Z]{1,3})(?= )")
+_ASCII_SEPARATORS = str.maketrans(
+    {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
@@ -41,7 +50,31 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The comparable word tokens of a text."""
-    return _WORD.findall(fold(text))
+    return _spaced(text).split()
+
+
+def scan_string(text: str) -> str:
+    """A text as the index reads it: comparable forms (`base`) between single spaces."""
+    return _CLITIC_IN_SCAN.sub(CLITIC_MARK, _spaced(text))
+
+
+def _spaced(text: str) -> str:
+    """Folded words between single spaces, " a b c ".
+
+    Most news text is ASCII once cleaned; for it, a translate-and-split replaces the regular
+    expressions (three times faster, same tokens: in ASCII, `\\w` is [A-Za-z0-9_]).
+    """
+    text = clean(text)
+    if not text.isascii():
+        return f" {' '.join(_WORD.findall(fold(text)))} "
+    spaced = f" {' '.join(text.translate(_ASCII_SEPARATORS).split())} "
+    lowered = spaced.lower()
+    pieces, last = [], 0
+    for found in _ACRONYM_IN_SPACED.finditer(spaced):
+        pieces += [lowered[last : found.start(1)], found.group(1)]
+        last = found.end(1)
+    pieces.append(lowered[last:])
+    return "".join(pieces)
 
 
 def is_acronym(token: str) -> bool:
@@ -49,9 +82,8 @@ def is_acronym(token: str) -> bool:
     return token.isascii() and token.isupper() and len(token) <= 3
 
 
-def clitic_host(token: str) -> str | None:
-    """The word a clitic is attached to ("putinnya" → "putin"), if any."""
-    for clitic in CLITICS:
-        if token.endswith(clitic) and len(token) - len(clitic) >= MIN_CLITIC_HOST:
-            return token[: -len(clitic)]
-    return None
+def base(token: str) -> str:
+    """A folded token in comparable form: with a clitic, its host followed by `CLITIC_MARK`."""
+    if len(token) >= MIN_CLITIC_HOST + 3 and token[-3:] in CLITICS:
+        return token[:-3] + CLITIC_MARK
+    return token
