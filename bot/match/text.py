@@ -34,11 +34,11 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 
 def clean(text: str) -> str:
     """NFKC, no accents, no invisible characters; case and punctuation kept."""
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-        text = unicodedata.normalize("NFC", text)
-    return text
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:
