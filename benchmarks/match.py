@@ -34,13 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.config import read_alias_groups  # noqa: E402
 from bot.match import (  # noqa: E402
     Document,
     LiveIndex,
     MatchIndex,
     build_table,
     parse_query,
-    read_alias_file,
 )
 from bot.match.query import And, AnyOf, Near, Node, Not, Or, Query, Source  # noqa: E402
 from bot.match.text import CLITICS, fold  # noqa: E402
@@ -132,7 +132,7 @@ def make_articles(rng: random.Random, count: int, tail: list[str]) -> list[Docum
     return articles
 
 
-ALIASES = build_table(read_alias_file(ROOT / "config" / "aliases.toml"))
+ALIASES = build_table(read_alias_groups(ROOT / "config" / "aliases.toml"))
 
 
 def dataset(watch_count: int, article_count: int) -> tuple[list[str], list[Document]]:

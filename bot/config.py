@@ -235,3 +235,32 @@ def _number(name: str, values: dict[str, Any], kind: type[int] | type[float]) ->
     if number <= 0:
         raise ConfigError(f"{name} must be greater than 0, not {values[name]!r}")
     return number
+
+
+def read_tables(path: Path, name: str) -> list[dict[str, Any]]:
+    """The `[[name]]` tables of a TOML file such as sources.toml; a missing file has none."""
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    tables = data.get(name, [])
+    if not isinstance(tables, list):
+        raise ConfigError(f"{path}: write each {name} as a [[{name}]] table")
+    return tables
+
+
+def read_alias_groups(path: Path) -> list[list[str]]:
+    """The `[[alias]]` groups of an alias file (`names = [...]`, two or more each)."""
+    groups = []
+    for number, table in enumerate(read_tables(path, "alias"), start=1):
+        names = table.get("names")
+        if (
+            not isinstance(names, list)
+            or len(names) < 2
+            or not all(isinstance(n, str) for n in names)
+        ):
+            raise ConfigError(f"alias #{number} in {path} needs names = [two or more strings]")
+        groups.append(names)
+    return groups

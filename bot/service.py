@@ -24,10 +24,10 @@ import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
 
-from bot.config import Config
+from bot.config import Config, read_alias_groups
 from bot.deliver import Deliverer
 from bot.fetch import make_client
-from bot.match import LiveIndex, Query, build_table, parse_watches, read_alias_file
+from bot.match import LiveIndex, Query, build_table, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
 from bot.pipeline import poll_source
@@ -49,7 +49,7 @@ class Service:
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(config.max_concurrent_polls)
-        self._file_aliases = read_alias_file(config.aliases_file)
+        self._file_aliases = read_alias_groups(config.aliases_file)
         self._index: LiveIndex | None = None
         self._index_version = -1
         self._index_lock = asyncio.Lock()

@@ -12,13 +12,12 @@ Rules:
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.config import ConfigError, parse_duration
+from bot.config import ConfigError, parse_duration, read_tables
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -58,14 +57,8 @@ def make_spec(
 
 def read_sources_file(path: Path, default_interval: float) -> list[SourceSpec]:
     """Read the `[[source]]` tables of a sources file; a missing file is an empty list."""
-    if not path.exists():
-        return []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"sources file {path} is not valid TOML: {exc}") from exc
     specs = []
-    for number, table in enumerate(data.get("source", []), start=1):
+    for number, table in enumerate(read_tables(path, "source"), start=1):
         if "url" not in table:
             raise ConfigError(f"source #{number} in {path} has no url")
         interval = table.get("interval")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import read_alias_groups
 from bot.match import (
     Document,
     LiveIndex,
@@ -13,13 +14,12 @@ from bot.match import (
     build_table,
     parse_query,
     parse_watches,
-    read_alias_file,
 )
 from bot.match.reference import evaluate
 from bot.models import Watch
 
 ALIASES = build_table(
-    read_alias_file(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")
+    read_alias_groups(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")
 )
 
 

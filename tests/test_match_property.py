@@ -7,12 +7,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.match import Document, MatchIndex, QueryError, build_table, parse_query, read_alias_file
+from bot.config import read_alias_groups
+from bot.match import Document, MatchIndex, QueryError, build_table, parse_query
 from bot.match.reference import evaluate
 from bot.models import Watch
 
 ALIASES = build_table(
-    read_alias_file(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")
+    read_alias_groups(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")
 )
 WORDS = [
     "Korea",

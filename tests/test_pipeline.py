@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.config import read_alias_groups
 from bot.fetch import make_client
-from bot.match import LiveIndex, build_table, parse_query, parse_watches, read_alias_file
+from bot.match import LiveIndex, build_table, parse_query, parse_watches
 from bot.pipeline import poll_source
 from bot.sources import SourceSpec
 from bot.store import Store
@@ -16,7 +17,7 @@ from tests.conftest import ROOT
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
 
-ALIASES = build_table(read_alias_file(ROOT / "config" / "aliases.toml"))
+ALIASES = build_table(read_alias_groups(ROOT / "config" / "aliases.toml"))
 
 
 @pytest.fixture

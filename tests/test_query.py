@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.match import QueryError, build_table, parse_query, read_alias_file
+from bot.config import read_alias_groups
+from bot.match import QueryError, build_table, parse_query
 from bot.match.query import ERROR_CODES, AnyOf, Near, Not, Or, Source
 from bot.telegram.texts import CATALOGUES
 
 ALIASES = build_table(
-    read_alias_file(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")
+    read_alias_groups(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")
 )
 
 

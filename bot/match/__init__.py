@@ -6,7 +6,7 @@ a checked `Query`; `MatchIndex` compiles many watches' queries once and matches 
 definition the index is tested against.
 """
 
-from bot.match.aliases import build_table, read_alias_file
+from bot.match.aliases import build_table
 from bot.match.index import Document, Hit, MatchIndex, QueryMatch, parse_watches
 from bot.match.live import LiveIndex
 from bot.match.query import Query, QueryError, parse_query
@@ -22,5 +22,4 @@ __all__ = [
     "build_table",
     "parse_query",
     "parse_watches",
-    "read_alias_file",
 ]

@@ -26,8 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Config
-from bot.match import read_alias_file
+from bot.config import Config, read_alias_groups
 from bot.service import Service
 from bot.store import Store
 from bot.telegram.handlers import Handlers
@@ -38,7 +37,7 @@ log = logging.getLogger(__name__)
 
 def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
     """Wire handlers and the service's lifecycle into an Application."""
-    handlers = Handlers(store, config.admins, read_alias_file(config.aliases_file))
+    handlers = Handlers(store, config.admins, read_alias_groups(config.aliases_file))
 
     async def post_init(app: Application) -> None:
         await _register_menu(app, handlers)
