@@ -74,11 +74,26 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Built-in alias groups for watch terms (relative to this file).",
     ),
-    Setting("default_interval", "5m", None, "Poll interval of a source that names none."),
+    Setting(
+        "default_interval",
+        "5m",
+        None,
+        "First poll interval of a source that names none; it then adapts to the source.",
+    ),
+    Setting("min_interval", "2m", None, "Adaptive intervals are never shorter than this."),
+    Setting("max_interval", "1h", None, "Adaptive intervals are never longer than this."),
+    Setting(
+        "failure_alert_after",
+        "6h",
+        None,
+        "Admins get one message when a source has failed this long, and one when it recovers.",
+    ),
+    Setting("retention_days", 30, None, "Articles older than this are pruned daily."),
     Setting("timezone", "Asia/Jakarta", None, "Time zone in which alerts show times."),
     Setting("fetch_timeout", 20.0, None, "Seconds a feed request may take in all."),
     Setting("max_feed_bytes", 10_000_000, None, "Feed responses larger than this are abandoned."),
-    Setting("max_concurrent_polls", 10, None, "Feeds fetched at the same time, at most."),
+    Setting("max_concurrent_polls", 20, None, "Feeds fetched at the same time, at most."),
+    Setting("max_per_host", 2, None, "Requests to one host (and port) at the same time, at most."),
     Setting("log_level", "INFO", "PANTAU_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
 )
 
@@ -94,10 +109,15 @@ class Config:
     sources_file: Path
     aliases_file: Path
     default_interval: float
+    min_interval: float
+    max_interval: float
+    failure_alert_after: float
+    retention_days: int
     timezone: ZoneInfo
     fetch_timeout: float
     max_feed_bytes: int
     max_concurrent_polls: int
+    max_per_host: int
     log_level: str
 
 
@@ -202,10 +222,15 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         sources_file=base / str(values["sources_file"]),
         aliases_file=base / str(values["aliases_file"]),
         default_interval=parse_duration(str(values["default_interval"])),
+        min_interval=parse_duration(str(values["min_interval"])),
+        max_interval=parse_duration(str(values["max_interval"])),
+        failure_alert_after=parse_duration(str(values["failure_alert_after"])),
+        retention_days=int(_number("retention_days", values, int)),
         timezone=timezone,
         fetch_timeout=_number("fetch_timeout", values, float),
         max_feed_bytes=int(_number("max_feed_bytes", values, int)),
         max_concurrent_polls=int(_number("max_concurrent_polls", values, int)),
+        max_per_host=int(_number("max_per_host", values, int)),
         log_level=level,
     )
 

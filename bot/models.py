@@ -26,17 +26,34 @@ class Source:
     last_error: str | None
     etag: str | None
     last_modified: str | None
+    adaptive: bool = False
+    effective_interval: float = 0.0
+    failing_since: datetime | None = None
+    failure_notified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """One feed response: `content` is None when the server answered 304 Not Modified."""
+    """One feed response: `content` is None when the server answered 304 Not Modified.
+
+    `fresh_for` is how many seconds the server says the response stays fresh, if it says.
+    """
 
     url: str
     content: bytes | None
     content_type: str
     etag: str | None
     last_modified: str | None
+    fresh_for: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A parsed feed: its title, its `ttl` in seconds if it gives one, and its articles."""
+
+    title: str
+    ttl: float | None
+    articles: tuple[Article, ...]
 
 
 @dataclass(frozen=True, slots=True)

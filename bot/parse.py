@@ -7,6 +7,8 @@ Rules:
 - Text is plain text: tags stripped with a space where a block element or `<br>` was, entities
   decoded, whitespace collapsed. When the result still holds tags or entities, the feed escaped
   its HTML twice (ANTARA does), and the second layer is stripped too.
+- Google News titles end in " - Publisher"; that suffix is dropped (the publisher is kept in
+  the entry's source).
 - An article's key is its canonical URL (lower-case host, no `www.`/`m.`, no fragment, no
   tracking parameters, no trailing slash, https); without a link, the entry id; without
   either, a hash of title and date. Entries without a title and a link are skipped.
@@ -21,11 +23,11 @@ import time
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
-from bot.models import Article, FetchResult
+from bot.models import Article, Feed, FetchResult
 
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|oc|_ga|ref|ref_src)$", re.I)
 _BLOCK_TAGS = frozenset(
@@ -35,6 +37,35 @@ _BLOCK_TAGS = frozenset(
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _ESCAPED_AGAIN = re.compile(r"&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);", re.I)
+
+
+_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+
+
+class _FeedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: (value or "") for name, value in attrs}
+        rel = found.get("rel", "").lower().split()
+        if (
+            tag in ("link", "a")
+            and "alternate" in rel
+            and found.get("type", "").lower() in _FEED_TYPES
+        ):
+            self.hrefs.append(found.get("href", ""))
+
+
+def feed_links(page: FetchResult) -> list[str]:
+    """The feeds an HTML page announces with `<link rel="alternate">`, as absolute URLs."""
+    if not page.content:
+        return []
+    parser = _FeedLinks()
+    parser.feed(page.content.decode("utf-8", errors="replace"))
+    parser.close()
+    return [urljoin(page.url, href.strip()) for href in parser.hrefs if href.strip()]
 
 
 class ParseError(Exception):
@@ -93,10 +124,10 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, host, path, query, ""))
 
 
-def parse_feed(result: FetchResult) -> list[Article]:
-    """Every usable entry of a fetched feed, newest first as the feed lists them."""
+def parse_feed(result: FetchResult) -> Feed:
+    """The feed's title, ttl and every usable entry, in the order the feed lists them."""
     if result.content is None:
-        return []
+        return Feed("", None, ())
     parsed = feedparser.parse(
         result.content,
         response_headers={"content-type": result.content_type, "content-location": result.url},
@@ -104,7 +135,16 @@ def parse_feed(result: FetchResult) -> list[Article]:
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         raise ParseError(_why_not_a_feed(parsed, result.content_type))
     articles = (_article(entry) for entry in parsed.entries)
-    return [article for article in articles if article is not None]
+    return Feed(
+        title=html_to_text(parsed.feed.get("title", "")),
+        ttl=_ttl(parsed.feed.get("ttl", "")),
+        articles=tuple(article for article in articles if article is not None),
+    )
+
+
+def _ttl(value: str) -> float | None:
+    """RSS `<ttl>` is in minutes."""
+    return float(value) * 60 if str(value).strip().isdigit() else None
 
 
 def _why_not_a_feed(parsed: Any, content_type: str) -> str:
@@ -117,6 +157,9 @@ def _why_not_a_feed(parsed: Any, content_type: str) -> str:
 
 def _article(entry: Any) -> Article | None:
     title = html_to_text(entry.get("title", ""))
+    publisher = entry.get("source", {}).get("title", "")
+    if publisher and title.endswith(f" - {publisher}"):
+        title = title.removesuffix(f" - {publisher}")
     link = entry.get("link", "").strip()
     if not title and not link:
         return None

@@ -7,26 +7,31 @@ Rules:
 - A source's first successful poll stores what the feed holds and alerts on none of it (no
   flood of old news when a source is added); later polls alert only on articles never stored.
 - Any failure of fetch or parse is recorded on the source (shown in `/sources`) and moves its
-  next poll back; it never propagates to the scheduler.
+  next poll back; it never propagates to the scheduler. A streak of failures longer than
+  `failure_alert_after` is reported once (`PollReport.notice`), and so is its end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import httpx
-
-from bot.fetch import FetchError, fetch_feed
+from bot.fetch import Fetcher, FetchError
 from bot.match import Document, LiveIndex
 from bot.models import Source, StoredArticle
 from bot.parse import ParseError, parse_feed
-from bot.sources import next_poll_after_failure, next_poll_after_success
+from bot.sources import (
+    Cadence,
+    adaptive_interval,
+    next_poll_after_failure,
+    next_poll_after_success,
+)
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -34,50 +39,64 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PollReport:
-    """What one poll did, for logs and tests."""
+    """What one poll did, for logs, admin notices and tests.
+
+    `notice` is "failing" when this poll made the failure streak long enough to tell the
+    admins, "recovered" when it ended a streak they had been told of.
+    """
 
     source_id: int
     new_articles: int
     queued_alerts: int
     error: str | None
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """What a poll needs of the configuration."""
+
+    cadence: Cadence
+    failure_alert_after: float
+    rng: random.Random
 
 
 async def poll_source(
     source: Source,
     *,
-    client: httpx.AsyncClient,
+    fetcher: Fetcher,
     store: Store,
     index: LiveIndex,
-    max_bytes: int,
+    settings: PollSettings,
 ) -> PollReport:
     """Run every stage once for this source and record the outcome on it."""
     try:
-        result = await fetch_feed(
-            client,
-            source.url,
-            etag=source.etag,
-            last_modified=source.last_modified,
-            max_bytes=max_bytes,
+        result = await fetcher.feed(
+            source.url, etag=source.etag, last_modified=source.last_modified
         )
-        articles = await asyncio.to_thread(parse_feed, result)
+        feed = await asyncio.to_thread(parse_feed, result)
     except (FetchError, ParseError) as exc:
-        now = datetime.now(UTC)
-        failures = source.error_count + 1
-        store.record_poll_failure(
-            source.id, now, next_poll_after_failure(now, source.interval, failures), str(exc)
-        )
-        log.warning("source=%s url=%s poll failed: %s", source.id, source.url, exc)
-        return PollReport(source.id, 0, 0, str(exc))
+        return _failed(source, store, exc, settings)
     now = datetime.now(UTC)
+    interval = source.interval
+    if source.adaptive:
+        published = [a.published_at for a in feed.articles if a.published_at]
+        interval = (
+            adaptive_interval(published, settings.cadence)
+            if published
+            else (source.effective_interval)
+        )
+    fresh_for = max(filter(None, (result.fresh_for, feed.ttl)), default=None)
     with store.transaction():
-        stored = store.save_articles(source, articles, now)
+        stored = store.save_articles(source, feed.articles, now)
         queued = 0
         if source.seeded and stored:
             queued = store.enqueue(_alerts(stored, index), now)
         store.record_poll_success(
             source.id,
             now,
-            next_poll_after_success(now, source.interval),
+            next_poll_after_success(now, interval, fresh_for, settings.rng),
+            interval,
             result.etag,
             result.last_modified,
         )
@@ -88,7 +107,29 @@ async def poll_source(
         queued,
         "" if source.seeded else " (first poll: stored without alerts)",
     )
-    return PollReport(source.id, len(stored), queued, None)
+    notice = "recovered" if source.failure_notified else None
+    return PollReport(source.id, len(stored), queued, None, notice)
+
+
+def _failed(
+    source: Source, store: Store, error: FetchError | ParseError, settings: PollSettings
+) -> PollReport:
+    """Record the failure, back off, and say whether the admins should now hear of it."""
+    now = datetime.now(UTC)
+    retry_after = error.retry_after if isinstance(error, FetchError) else None
+    interval = source.effective_interval if source.adaptive else source.interval
+    retry = next_poll_after_failure(now, interval, source.error_count + 1, retry_after)
+    store.record_poll_failure(source.id, now, retry, str(error))
+    log.warning("source=%s url=%s poll failed: %s", source.id, source.url, error)
+    since = source.failing_since or now
+    notice = None
+    if (
+        not source.failure_notified
+        and (now - since).total_seconds() >= settings.failure_alert_after
+    ):
+        store.mark_failure_notified(source.id)
+        notice = "failing"
+    return PollReport(source.id, 0, 0, str(error), notice)
 
 
 def _alerts(

@@ -9,6 +9,9 @@ Rules:
 - The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
   alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
   force for every article stored after `/watch` answered.
+- `prune`, daily and at start: articles older than `retention_days` are deleted.
+- A source that has failed for `failure_alert_after` is reported to the admins once through
+  `notify`, and its recovery once.
 - `start` runs in the event loop (python-telegram-bot's post_init); `stop` cancels polls in
   flight (their sources stay due and are polled again on the next start) and closes the client.
 """
@@ -17,34 +20,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
 
 from bot.config import Config, read_alias_groups
 from bot.deliver import Deliverer
-from bot.fetch import make_client
+from bot.discover import Discovered, discover
+from bot.fetch import Fetcher, make_client
 from bot.match import LiveIndex, Query, build_table, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
-from bot.pipeline import poll_source
-from bot.sources import next_poll_after_failure
+from bot.pipeline import PollSettings, poll_source
+from bot.sources import Cadence, next_poll_after_failure
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
+Notify = Callable[[str, dict[str, object]], Awaitable[None]]
 
 
 class Service:
     """Owns the HTTP client, the scheduler and the polls in flight."""
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(self, config: Config, store: Store, notify: Notify) -> None:
         self._config = config
         self._store = store
-        self._client: httpx.AsyncClient | None = None
+        self._notify = notify
+        self._fetcher: Fetcher | None = None
+        self._settings = PollSettings(
+            Cadence(config.min_interval, config.max_interval, config.default_interval),
+            config.failure_alert_after,
+            random.Random(),
+        )
         self._deliverer: Deliverer | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
@@ -58,9 +70,12 @@ class Service:
         self._indexed: set[int] = set()
 
     async def start(self, bot: Bot) -> None:
-        self._client = make_client(
+        client = make_client(
             timeout=self._config.fetch_timeout,
             allow_private_networks=self._config.allow_private_networks,
+        )
+        self._fetcher = Fetcher(
+            client, max_bytes=self._config.max_feed_bytes, per_host=self._config.max_per_host
         )
         self._deliverer = Deliverer(self._store, bot, self._config.timezone)
         scheduler = AsyncIOScheduler(
@@ -69,6 +84,7 @@ class Service:
         )
         scheduler.add_job(self._poll_due, "interval", seconds=TICK_SECONDS, id="poll-due")
         scheduler.add_job(self._deliverer.drain, "interval", seconds=TICK_SECONDS, id="deliver")
+        scheduler.add_job(self._prune, "interval", days=1, id="prune", next_run_time=_now())
         scheduler.start()
         self._scheduler = scheduler
         log.info("service started: %d sources", len(self._store.list_sources()))
@@ -81,8 +97,8 @@ class Service:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._client is not None:
-            await self._client.aclose()
+        if self._fetcher is not None:
+            await self._fetcher.client.aclose()
         log.info("service stopped")
 
     async def _poll_due(self) -> None:
@@ -94,16 +110,26 @@ class Service:
                 self._in_flight[source.id] = task
                 task.add_done_callback(lambda _, sid=source.id: self._in_flight.pop(sid, None))
 
+    async def discover(self, url: str) -> Discovered:
+        """Find and check the feed behind a URL (for /addsource), with the shared client."""
+        assert self._fetcher is not None, "the service is not started"
+        return await discover(self._fetcher, url)
+
+    async def _prune(self) -> None:
+        cutoff = _now() - timedelta(days=self._config.retention_days)
+        pruned = self._store.prune_articles(cutoff)
+        log.info("pruned %d articles stored before %s", pruned, cutoff.date())
+
     async def _poll(self, source: Source) -> None:
-        assert self._client is not None and self._deliverer is not None
+        assert self._fetcher is not None and self._deliverer is not None
         async with self._slots:
             try:
                 report = await poll_source(
                     source,
-                    client=self._client,
+                    fetcher=self._fetcher,
                     store=self._store,
                     index=await self.current_index(),
-                    max_bytes=self._config.max_feed_bytes,
+                    settings=self._settings,
                 )
             except Exception as exc:
                 log.exception("source=%s poll crashed", source.id)
@@ -111,6 +137,11 @@ class Service:
                 retry = next_poll_after_failure(now, source.interval, source.error_count + 1)
                 self._store.record_poll_failure(source.id, now, retry, f"internal error: {exc!r}")
                 return
+        if report.notice:
+            await self._notify(
+                f"source_{report.notice}",
+                {"id": source.id, "name": source.name, "error": report.error or ""},
+            )
         if report.queued_alerts:
             await self._deliverer.drain()
 

@@ -5,13 +5,22 @@ Rules:
   `interval` ("30s", "5m", "1h"; at least 1s). It is read once, into an empty database;
   after that the database is the source of truth.
 - A source URL is http(s) with a host; anything else is refused here, before it is stored.
-- The schedule is data: after a success the next poll is one interval away; after a failure
-  it backs off exponentially (interval × 2^(errors-1)), capped at `MAX_BACKOFF`, and a single
-  success returns the source to its interval.
+  `gnews:"Korea Utara"` stands for Google News' RSS search for Indonesia on that query.
+- A source with an interval polls at it; one without adapts: half the median gap between its
+  newest items, clamped to [min_interval, max_interval] (a busy wire every few minutes, a
+  weekly blog hourly). Either way a feed's `ttl` or the server's max-age/Expires is honoured
+  when longer, and up to 10% of random jitter keeps sources from polling in lockstep.
+- After a failure the next poll backs off exponentially (interval × 2^(errors-1)), capped at
+  `MAX_BACKOFF`, or later if a 429/503 said Retry-After; one success returns the source to
+  its interval, so a source never stays dead after a long outage.
 """
 
 from __future__ import annotations
 
+import itertools
+import random
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,13 +31,29 @@ from bot.config import ConfigError, parse_duration, read_tables
 MAX_BACKOFF = timedelta(hours=6)
 
 
-@dataclass(frozen=True)
+GNEWS_PREFIX = "gnews:"
+GNEWS_SEARCH = "https://news.google.com/rss/search?q={query}&hl=id&gl=ID&ceid=ID:id"
+JITTER = 0.1
+MAX_WAIT = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSpec:
-    """A source before it has a database id."""
+    """A source before it has a database id; `adaptive` when no interval was given."""
 
     name: str
     url: str
     interval: float
+    adaptive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """The bounds of adaptive intervals (from the configuration)."""
+
+    minimum: float
+    maximum: float
+    default: float
 
 
 def check_url(url: str) -> str:
@@ -73,12 +98,28 @@ def read_sources_file(path: Path, default_interval: float) -> list[SourceSpec]:
     return specs
 
 
-def next_poll_after_success(now: datetime, interval: float) -> datetime:
-    """A healthy source is polled again one interval later."""
-    return now + timedelta(seconds=interval)
+def adaptive_interval(published: Sequence[datetime], cadence: Cadence) -> float:
+    """Half the median gap between the newest items, within the cadence's bounds."""
+    newest = sorted(published, reverse=True)[:20]
+    gaps = [(a - b).total_seconds() for a, b in itertools.pairwise(newest)]
+    gaps = [gap for gap in gaps if gap > 0]
+    if not gaps:
+        return cadence.default
+    return min(max(statistics.median(gaps) / 2, cadence.minimum), cadence.maximum)
 
 
-def next_poll_after_failure(now: datetime, interval: float, error_count: int) -> datetime:
-    """A failing source waits twice as long after each consecutive error, up to a cap."""
-    delay = timedelta(seconds=interval * 2 ** max(error_count - 1, 0))
-    return now + min(delay, MAX_BACKOFF)
+def next_poll_after_success(
+    now: datetime, interval: float, fresh_for: float | None, rng: random.Random
+) -> datetime:
+    """One interval away — or as long as the feed or server asked, if longer — plus jitter."""
+    wait = max(interval, fresh_for or 0.0) * (1 + rng.uniform(0, JITTER))
+    return now + min(timedelta(seconds=wait), MAX_WAIT)
+
+
+def next_poll_after_failure(
+    now: datetime, interval: float, error_count: int, retry_after: float | None = None
+) -> datetime:
+    """Twice as long after each consecutive error, up to a cap; Retry-After if it is later."""
+    delay = min(timedelta(seconds=interval * 2 ** max(error_count - 1, 0)), MAX_BACKOFF)
+    asked = timedelta(seconds=min(retry_after or 0.0, MAX_WAIT.total_seconds()))
+    return now + max(delay, asked)

@@ -2,8 +2,12 @@
 
 Schema (times are epoch seconds, UTC):
 - `sources(id, name, url UNIQUE, interval, active, seeded, next_poll_at, last_polled_at,
-  last_success_at, error_count, last_error, etag, last_modified, created_at)`: `seeded` turns
-  true after the first successful poll, whose items are stored but never alerted.
+  last_success_at, error_count, last_error, etag, last_modified, created_at, adaptive,
+  effective_interval, failing_since, failure_notified)`: `seeded` turns true after the first
+  successful poll, whose items are stored but never alerted; `active` 0 is paused; an
+  `adaptive` source polls at `effective_interval`, worked out from how often it publishes,
+  otherwise at `interval`; `failing_since` starts a failure streak, `failure_notified` says the
+  admins were told of it.
 - `articles(id, source_id → sources (NULL once the source is removed), key UNIQUE, url, title, summary,
   published_at, fetched_at)`: `key` is the dedup key from `parse`, so an article is stored once
   whichever feed carries it, and `save_articles` returns only the new ones.
@@ -133,6 +137,19 @@ def m002_queries_and_aliases(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_polite_polling(db: Database) -> None:
+    """Adaptive intervals, failure streaks and their one-time admin notices."""
+    table = db["sources"]
+    table.add_column("adaptive", int, not_null_default=0)
+    table.add_column("effective_interval", float)
+    table.add_column("failing_since", float)
+    table.add_column("failure_notified", int, not_null_default=0)
+    db.execute("UPDATE sources SET effective_interval = interval")
+    db["articles"].create_index(["source_id", "fetched_at"])
+    db["articles"].create_index(["fetched_at"])
+
+
 class DuplicateSource(Exception):
     """A source with this URL exists already."""
 
@@ -192,6 +209,8 @@ class Store:
                 "name": spec.name,
                 "url": spec.url,
                 "interval": spec.interval,
+                "adaptive": int(spec.adaptive),
+                "effective_interval": spec.interval,
                 "next_poll_at": _epoch(now),
                 "created_at": _epoch(now),
             }
@@ -237,9 +256,11 @@ class Store:
         source_id: int,
         now: datetime,
         next_poll_at: datetime,
+        effective_interval: float,
         etag: str | None,
         last_modified: str | None,
     ) -> None:
+        """A good poll: the streak of failures, if any, is over."""
         self.db["sources"].update(
             source_id,
             {
@@ -247,8 +268,11 @@ class Store:
                 "last_polled_at": _epoch(now),
                 "last_success_at": _epoch(now),
                 "next_poll_at": _epoch(next_poll_at),
+                "effective_interval": effective_interval,
                 "error_count": 0,
                 "last_error": None,
+                "failing_since": None,
+                "failure_notified": 0,
                 "etag": etag,
                 "last_modified": last_modified,
             },
@@ -257,11 +281,43 @@ class Store:
     def record_poll_failure(
         self, source_id: int, now: datetime, next_poll_at: datetime, error: str
     ) -> None:
+        """A failed poll: one more error in the streak, which starts now if it is the first."""
         self.db.execute(
             "UPDATE sources SET last_polled_at = ?, next_poll_at = ?, "
-            "error_count = error_count + 1, last_error = ? WHERE id = ?",
-            [_epoch(now), _epoch(next_poll_at), error[:500], source_id],
+            "error_count = error_count + 1, last_error = ?, "
+            "failing_since = coalesce(failing_since, ?) WHERE id = ?",
+            [_epoch(now), _epoch(next_poll_at), error[:500], _epoch(now), source_id],
         )
+
+    def mark_failure_notified(self, source_id: int) -> None:
+        self.db["sources"].update(source_id, {"failure_notified": 1})
+
+    def set_source_active(self, source_id: int, active: bool, now: datetime) -> bool:
+        """Pause or resume; a resumed source is due at once. False if there is no such source."""
+        cursor = self.db.execute(
+            "UPDATE sources SET active = ?, next_poll_at = ? WHERE id = ?",
+            [int(active), _epoch(now), source_id],
+        )
+        return cursor.rowcount > 0
+
+    def set_source_interval(self, source_id: int, interval: float | None) -> bool:
+        """A fixed interval, or None to let it adapt. False if there is no such source."""
+        values = [0, interval, interval, source_id] if interval else [1, None, None, source_id]
+        cursor = self.db.execute(
+            "UPDATE sources SET adaptive = ?, interval = coalesce(?, interval), "
+            "effective_interval = coalesce(?, effective_interval) WHERE id = ?",
+            values,
+        )
+        return cursor.rowcount > 0
+
+    def items_since(self, moment: datetime) -> dict[int, int]:
+        """Articles first stored since `moment`, per source id."""
+        rows = self.db.execute(
+            "SELECT source_id, count(*) FROM articles WHERE fetched_at >= ? "
+            "AND source_id IS NOT NULL GROUP BY source_id",
+            [_epoch(moment)],
+        ).fetchall()
+        return {source_id: count for source_id, count in rows}
 
     def _source_id_by_url(self, url: str) -> int | None:
         rows = list(self.db.query("SELECT id FROM sources WHERE url = ?", [url]))
@@ -314,6 +370,25 @@ class Store:
 
     def count_articles(self) -> int:
         return self.db["articles"].count
+
+    def prune_articles(self, before: datetime) -> int:
+        """Delete articles first stored before `before`, with their finished deliveries.
+
+        An article still waiting in the outbox is kept, so pruning never loses an alert.
+        """
+        cutoff = _epoch(before)
+        waiting = "SELECT article_id FROM deliveries WHERE status = 'pending'"
+        with self.transaction():
+            self.db.execute(
+                f"DELETE FROM deliveries WHERE status != 'pending' AND article_id IN "
+                f"(SELECT id FROM articles WHERE fetched_at < ? AND id NOT IN ({waiting}))",
+                [cutoff],
+            )
+            cursor = self.db.execute(
+                f"DELETE FROM articles WHERE fetched_at < ? AND id NOT IN ({waiting})",
+                [cutoff],
+            )
+        return cursor.rowcount
 
     # chats and watches
 
@@ -518,6 +593,10 @@ def _source(row: dict[str, Any]) -> Source:
         last_error=row["last_error"],
         etag=row["etag"],
         last_modified=row["last_modified"],
+        adaptive=bool(row["adaptive"]),
+        effective_interval=row["effective_interval"] or row["interval"],
+        failing_since=_moment(row["failing_since"]),
+        failure_notified=bool(row["failure_notified"]),
     )
 
 

@@ -22,6 +22,7 @@ class Page:
     content_type: str = "application/rss+xml; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     declare_length: bool = True
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class FeedServer:
         self._cond = threading.Condition()
         self.pages: dict[str, Page] = {}
         self.requests: list[Request] = []
+        self.max_concurrent = 0
+        self._active = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -79,11 +82,20 @@ class FeedServer:
             self.requests.append(Request(path, headers))
             self._cond.notify_all()
         etag = page.headers.get("ETag")
-        if etag and headers.get("if-none-match") == etag:
-            return Page(b"", 304, page.content_type, {"ETag": etag})
         if page.status in (301, 302, 307, 308) and "Location" in page.headers:
             return Page(b"", page.status, page.content_type, page.headers)
+        if etag and headers.get("if-none-match") == etag:
+            return Page(b"", 304, page.content_type, {"ETag": etag}, delay=page.delay)
         return page
+
+    def _hold(self, seconds: float) -> None:
+        """Answer slowly, counting how many requests are held at the same time."""
+        with self._cond:
+            self._active += 1
+            self.max_concurrent = max(self.max_concurrent, self._active)
+        time.sleep(seconds)
+        with self._cond:
+            self._active -= 1
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -94,6 +106,8 @@ class FeedServer:
             def do_GET(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 page = server._respond(self.path, headers)
+                if page.delay:
+                    server._hold(page.delay)
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
                 if page.declare_length:

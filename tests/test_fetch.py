@@ -6,15 +6,17 @@ import asyncio
 
 import pytest
 
-from bot.fetch import BlockedAddress, FetchError, fetch_feed, is_public_address, make_client
+from bot.fetch import BlockedAddress, Fetcher, FetchError, is_public_address, make_client
 from tests.feed_server import Page
 from tests.feeds import SEED_STORY, rss
 
 
-def fetch(url, *, allow_private=True, etag=None, max_bytes=1_000_000):
+def fetch(url, *, allow_private=True, etag=None, max_bytes=1_000_000, **guard):
     async def run():
-        async with make_client(timeout=5, allow_private_networks=allow_private) as client:
-            return await fetch_feed(client, url, etag=etag, last_modified=None, max_bytes=max_bytes)
+        client = make_client(timeout=5, allow_private_networks=allow_private, **guard)
+        async with client:
+            fetcher = Fetcher(client, max_bytes=max_bytes)
+            return await fetcher.feed(url, etag=etag, last_modified=None)
 
     return asyncio.run(run())
 
@@ -99,3 +101,70 @@ def test_connection_refused_is_a_fetch_error():
 )
 def test_address_classifier(address, public):
     assert is_public_address(address) is public
+
+
+def test_redirect_to_a_private_address_is_refused_at_connect_time(feeds):
+    """The guard admits only the first server's port, as if it were a public site."""
+    from tests.feed_server import FeedServer
+
+    internal = FeedServer().start()
+    try:
+        internal.serve("/secret", Page(rss([SEED_STORY])))
+        feeds.serve("/rss", Page(status=302, headers={"Location": internal.url("/secret")}))
+        public_port = int(feeds.url("/").split(":")[2].split("/")[0])
+        with pytest.raises(BlockedAddress):
+            fetch(
+                feeds.url("/rss"), allow_private=False, allowed=lambda ip, port: port == public_port
+            )
+        assert feeds.count("/rss") == 1 and internal.requests == []
+    finally:
+        internal.stop()
+
+
+@pytest.mark.parametrize(("status", "header", "seconds"), [(429, "120", 120.0), (503, "7", 7.0)])
+def test_retry_after_is_reported(feeds, status, header, seconds):
+    feeds.serve(
+        "/busy",
+        Page(b"", status=status, content_type="text/plain", headers={"Retry-After": header}),
+    )
+    with pytest.raises(FetchError) as raised:
+        fetch(feeds.url("/busy"))
+    assert raised.value.retry_after == seconds
+
+
+def test_retry_after_as_a_date(feeds):
+    feeds.serve(
+        "/busy",
+        Page(
+            b"",
+            status=429,
+            content_type="text/plain",
+            headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"},
+        ),
+    )
+    with pytest.raises(FetchError) as raised:
+        fetch(feeds.url("/busy"))
+    assert raised.value.retry_after > 3600
+
+
+def test_freshness_from_max_age_or_expires(feeds):
+    feeds.serve("/a", Page(rss([SEED_STORY]), headers={"Cache-Control": "public, max-age=900"}))
+    assert fetch(feeds.url("/a")).fresh_for == 900
+    feeds.serve("/b", Page(rss([SEED_STORY]), headers={"Expires": "Wed, 21 Oct 2099 07:28:00 GMT"}))
+    assert fetch(feeds.url("/b")).fresh_for > 3600
+    feeds.serve("/c", Page(rss([SEED_STORY])))
+    assert fetch(feeds.url("/c")).fresh_for is None
+
+
+def test_at_most_two_requests_per_host_at_once(feeds):
+    feeds.serve("/slow", Page(rss([SEED_STORY]), delay=0.3))
+
+    async def run():
+        async with make_client(timeout=5, allow_private_networks=True) as client:
+            fetcher = Fetcher(client, max_bytes=1_000_000, per_host=2)
+            await asyncio.gather(
+                *(fetcher.feed(feeds.url("/slow"), etag=None, last_modified=None) for _ in range(6))
+            )
+
+    asyncio.run(run())
+    assert feeds.max_concurrent == 2

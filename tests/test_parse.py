@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.models import FetchResult
-from bot.parse import ParseError, canonical_url, html_to_text, parse_feed
+from bot.parse import ParseError, canonical_url, feed_links, html_to_text, parse_feed
 from tests.conftest import shared_fixture
 from tests.feeds import SEED_STORY, rss
 
@@ -17,7 +17,7 @@ def result(content: bytes, content_type: str = "application/rss+xml") -> FetchRe
 
 
 def test_seed_item_becomes_a_clean_article():
-    [article] = parse_feed(result(rss([SEED_STORY])))
+    [article] = parse_feed(result(rss([SEED_STORY]))).articles
     assert article.title == SEED_STORY["title"]
     assert article.url == SEED_STORY["link"]
     assert article.key == canonical_url(SEED_STORY["link"])
@@ -68,7 +68,7 @@ def test_entry_without_link_is_keyed_by_id():
     feed = rss([{"title": "Tanpa tautan", "description": "x"}]).replace(
         b"<title>Tanpa", b'<guid isPermaLink="false">abc-1</guid><title>Tanpa'
     )
-    [article] = parse_feed(result(feed))
+    [article] = parse_feed(result(feed)).articles
     assert article.key == "id:abc-1"
 
 
@@ -79,17 +79,17 @@ def test_html_error_page_is_not_a_feed():
 
 def test_broken_xml_with_entries_is_still_read():
     broken = rss([SEED_STORY]).replace(b"</channel>", b"<item><title>x</title></channel>")
-    assert parse_feed(result(broken))[0].title == SEED_STORY["title"]
+    assert parse_feed(result(broken)).articles[0].title == SEED_STORY["title"]
 
 
 def test_not_modified_has_no_articles():
-    assert parse_feed(FetchResult("https://x", None, "", "e", None)) == []
+    assert parse_feed(FetchResult("https://x", None, "", "e", None)).articles == ()
 
 
 def test_antara_fixture_has_clean_text():
     articles = parse_feed(
         result(shared_fixture("feeds/antara_terkini_2017-04-17.xml").read_bytes())
-    )
+    ).articles
     assert len(articles) > 10
     for article in articles:
         assert "<" not in article.summary and "&amp;" not in article.summary
@@ -100,6 +100,101 @@ def test_antara_fixture_has_clean_text():
 def test_detik_fixture_without_dates():
     articles = parse_feed(
         result(shared_fixture("feeds/detik_news_indeks_feedgen_no-pubdate.xml").read_bytes())
-    )
+    ).articles
     assert articles and all(a.published_at is None for a in articles)
     assert all("&amp;" not in a.title for a in articles)
+
+
+FIXTURE_FEEDS = [
+    "antara_terkini_2017-04-17.xml",
+    "detik_news_indeks_feedgen_no-pubdate.xml",
+    "liputan6_rescraped_enclosure-length0.xml",
+    "republika_rescraped_utc_lang-en.xml",
+    "tempo_cekfakta_regenerated.xml",
+    "tempo_hukum_regenerated.xml",
+]
+
+
+@pytest.mark.parametrize("name", FIXTURE_FEEDS)
+def test_every_real_feed_parses_cleanly(name):
+    feed = parse_feed(result(shared_fixture(f"feeds/{name}").read_bytes(), "application/xml"))
+    assert feed.title and len(feed.articles) >= 5
+    for article in feed.articles:
+        assert article.title and article.url.startswith("http")
+        assert "<" not in article.title + article.summary
+        assert "&amp;" not in article.title + article.summary
+    assert len({a.key for a in feed.articles}) == len(feed.articles)
+
+
+def test_tempo_feeds_reuse_guids_but_stay_distinct():
+    keys = [
+        {a.key for a in parse_feed(result(shared_fixture(f"feeds/{name}").read_bytes())).articles}
+        for name in ("tempo_cekfakta_regenerated.xml", "tempo_hukum_regenerated.xml")
+    ]
+    assert keys[0].isdisjoint(keys[1])
+
+
+def test_ttl_is_read_in_minutes():
+    feed = rss([SEED_STORY]).replace(
+        b"<description>uji</description>", b"<description>uji</description><ttl>15</ttl>"
+    )
+    assert parse_feed(result(feed)).ttl == 900
+
+
+def test_google_news_titles_lose_their_publisher_suffix():
+    item = (
+        b"<item><title>Kim Jong Un temui Putin - Zona Surabaya Raya</title>"
+        b"<link>https://news.google.com/rss/articles/CBMiabc?oc=5</link>"
+        b'<source url="https://zonasurabayaraya.com">Zona Surabaya Raya</source></item>'
+    )
+    feed = rss([]).replace(b"</channel>", item + b"</channel>")
+    [article] = parse_feed(result(feed)).articles
+    assert article.title == "Kim Jong Un temui Putin"
+
+
+def test_windows_1252_served_as_utf8_is_still_read():
+    body = rss(
+        [{"title": "Café “Rusia” – laporan", "link": "https://x.id/a", "description": "Harga naik"}]
+    )
+    broken = body.decode().encode("windows-1252")
+    [article] = parse_feed(result(broken, "application/rss+xml; charset=utf-8")).articles
+    assert "Rusia" in article.title and "\ufffd" not in article.title
+
+
+def test_entries_without_link_or_date_are_kept_or_skipped_sensibly():
+    feed = rss([{"title": "Tanpa tautan dan tanggal"}, {"description": "tanpa judul dan tautan"}])
+    articles = parse_feed(result(feed)).articles
+    assert [a.title for a in articles] == ["Tanpa tautan dan tanggal"]
+    assert articles[0].published_at is None and articles[0].key.startswith("hash:")
+
+
+def test_entity_expansion_attack_is_harmless():
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(
+            f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'.encode() for i in range(8)
+        )
+        + b']><rss version="2.0"><channel><title>&i;</title><item><title>x &i;</title>'
+        b"<link>https://x.id/a</link></item></channel></rss>"
+    )
+    try:
+        feed = parse_feed(result(bomb))
+    except ParseError:
+        return
+    assert all(len(a.title) < 10_000 for a in feed.articles)
+
+
+def test_feed_links_on_an_html_page():
+    page = FetchResult(
+        "https://news.example.id/berita/",
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss/terkini.xml">'
+        b'<link rel="alternate" type="application/atom+xml" href="https://news.example.id/atom">'
+        b'<link rel="stylesheet" href="/a.css"></head></html>',
+        "text/html",
+        None,
+        None,
+    )
+    assert feed_links(page) == [
+        "https://news.example.id/rss/terkini.xml",
+        "https://news.example.id/atom",
+    ]

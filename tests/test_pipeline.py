@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 
 from bot.config import read_alias_groups
-from bot.fetch import make_client
+from bot.fetch import Fetcher, make_client
 from bot.match import LiveIndex, build_table, parse_query, parse_watches
-from bot.pipeline import poll_source
-from bot.sources import SourceSpec
+from bot.pipeline import PollSettings, poll_source
+from bot.sources import Cadence, SourceSpec
 from bot.store import Store
 from tests.conftest import ROOT
 from tests.feed_server import Page
@@ -31,13 +33,17 @@ def store(tmp_path):
     opened.close()
 
 
-def poll(store, source_id):
+SETTINGS = PollSettings(Cadence(120, 3600, 300), failure_alert_after=3600, rng=random.Random(1))
+
+
+def poll(store, source_id, settings=SETTINGS):
     async def run():
         async with make_client(timeout=5, allow_private_networks=True) as client:
             source = store.get_source(source_id)
             index = LiveIndex(parse_watches(store.active_watches(), ALIASES)[0])
+            fetcher = Fetcher(client, max_bytes=1_000_000)
             return await poll_source(
-                source, client=client, store=store, index=index, max_bytes=1_000_000
+                source, fetcher=fetcher, store=store, index=index, settings=settings
             )
 
     return asyncio.run(run())
@@ -90,3 +96,93 @@ def test_not_modified_costs_no_parsing(store, feeds):
     report = poll(store, source.id)
     assert report.error is None and report.new_articles == 0
     assert feeds.requests[-1].headers["if-none-match"] == '"v1"'
+
+
+def seconds_until(moment):
+    return (moment - datetime.now(UTC)).total_seconds()
+
+
+def test_adaptive_interval_follows_the_publishing_rate(store, feeds):
+    def items(gap_minutes):
+        return [
+            {
+                "title": f"Berita {i}",
+                "link": f"https://x.id/{gap_minutes}/{i}",
+                "pubDate": format_datetime(
+                    datetime(2026, 11, 27, 12, tzinfo=UTC) - timedelta(minutes=i * gap_minutes)
+                ),
+            }
+            for i in range(10)
+        ]
+
+    feeds.serve("/wire", Page(rss(items(4))))
+    feeds.serve("/blog", Page(rss(items(7 * 24 * 60))))
+    feeds.serve("/fixed", Page(rss(items(4))))
+    wire = store.add_source(
+        SourceSpec("Wire", feeds.url("/wire"), 300, adaptive=True), datetime.now(UTC)
+    )
+    blog = store.add_source(
+        SourceSpec("Blog", feeds.url("/blog"), 300, adaptive=True), datetime.now(UTC)
+    )
+    fixed = store.add_source(
+        SourceSpec("Fixed", feeds.url("/fixed"), 300, adaptive=False), datetime.now(UTC)
+    )
+    for source in (wire, blog, fixed):
+        poll(store, source.id)
+    assert store.get_source(wire.id).effective_interval == 120, "a busy wire: the minimum"
+    assert store.get_source(blog.id).effective_interval == 3600, "a weekly blog: the maximum"
+    assert 300 <= seconds_until(store.get_source(fixed.id).next_poll_at) <= 300 * 1.1 + 1
+
+
+def test_ttl_and_max_age_push_the_next_poll_later(store, feeds):
+    feeds.serve(
+        "/ttl",
+        Page(
+            rss([OLD_STORY]).replace(
+                b"<description>uji</description>", b"<description>uji</description><ttl>60</ttl>"
+            )
+        ),
+    )
+    feeds.serve("/maxage", Page(rss([SEED_STORY]), headers={"Cache-Control": "max-age=7200"}))
+    ttl = store.add_source(SourceSpec("TTL", feeds.url("/ttl"), 60), datetime.now(UTC))
+    cached = store.add_source(SourceSpec("Cache", feeds.url("/maxage"), 60), datetime.now(UTC))
+    poll(store, ttl.id)
+    poll(store, cached.id)
+    assert 3590 <= seconds_until(store.get_source(ttl.id).next_poll_at) <= 3600 * 1.1 + 1
+    assert 7190 <= seconds_until(store.get_source(cached.id).next_poll_at) <= 7200 * 1.1 + 1
+
+
+def test_retry_after_is_honoured_over_the_backoff(store, feeds):
+    feeds.serve(
+        "/busy", Page(b"", status=429, content_type="text/plain", headers={"Retry-After": "900"})
+    )
+    source = store.add_source(SourceSpec("Busy", feeds.url("/busy"), 60), datetime.now(UTC))
+    assert "HTTP 429" in poll(store, source.id).error
+    assert seconds_until(store.get_source(source.id).next_poll_at) > 890
+
+
+def test_long_failure_is_reported_once_and_so_is_the_recovery(store, feeds):
+    quick = PollSettings(Cadence(120, 3600, 300), failure_alert_after=0, rng=random.Random(1))
+    feeds.serve("/down", Page(b"", status=500, content_type="text/plain"))
+    source = store.add_source(SourceSpec("Down", feeds.url("/down"), 60), datetime.now(UTC))
+    assert poll(store, source.id, quick).notice == "failing"
+    assert poll(store, source.id, quick).notice is None, "only once per streak"
+    assert store.get_source(source.id).failing_since is not None
+    feeds.serve("/down", Page(rss([OLD_STORY])))
+    assert poll(store, source.id, quick).notice == "recovered"
+    healthy = store.get_source(source.id)
+    assert healthy.failing_since is None and not healthy.failure_notified
+    assert poll(store, source.id, quick).notice is None
+
+
+def test_same_story_through_two_feeds_of_an_outlet_is_stored_once(store, feeds):
+    tracked = {
+        **SEED_STORY,
+        "link": SEED_STORY["link"].replace("https://", "http://www.") + "&fbclid=x#top",
+    }
+    feeds.serve("/nasional", Page(rss([SEED_STORY])))
+    feeds.serve("/dunia", Page(rss([tracked])))
+    one = store.add_source(SourceSpec("Nasional", feeds.url("/nasional"), 60), datetime.now(UTC))
+    two = store.add_source(SourceSpec("Dunia", feeds.url("/dunia"), 60), datetime.now(UTC))
+    assert poll(store, one.id).new_articles == 1
+    assert poll(store, two.id).new_articles == 0

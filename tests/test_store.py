@@ -48,7 +48,7 @@ def test_sources_add_list_remove(store):
 def test_schedule_is_data(store):
     source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
     assert [s.id for s in store.due_sources(NOW)] == [source.id]
-    store.record_poll_success(source.id, NOW, NOW + timedelta(seconds=60), '"e"', None)
+    store.record_poll_success(source.id, NOW, NOW + timedelta(seconds=60), 60, '"e"', None)
     assert store.due_sources(NOW + timedelta(seconds=59)) == []
     store.record_poll_failure(source.id, NOW, NOW + timedelta(seconds=120), "HTTP 500")
     failed = store.get_source(source.id)
@@ -119,3 +119,33 @@ def test_watch_version_moves_only_when_the_index_must_change(store):
     assert store.alias_groups() == [(group, ["Negeri Ginseng", "Korsel"])]
     assert store.remove_alias_group(group) and not store.remove_alias_group(group)
     assert store.watches_version() >= after_watch + 5
+
+
+def test_pause_resume_and_interval(store):
+    source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    assert store.set_source_active(source.id, False, NOW)
+    assert store.due_sources(NOW + timedelta(days=1)) == []
+    assert store.set_source_active(source.id, True, NOW + timedelta(hours=1))
+    assert store.get_source(source.id).next_poll_at == NOW + timedelta(hours=1)
+    assert store.set_source_interval(source.id, 600)
+    fixed = store.get_source(source.id)
+    assert (fixed.interval, fixed.adaptive) == (600, False)
+    assert store.set_source_interval(source.id, None) and store.get_source(source.id).adaptive
+    assert not store.set_source_active(99, False, NOW) and not store.set_source_interval(99, 60)
+
+
+def test_prune_keeps_what_is_still_to_be_sent(store):
+    source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    old, waiting = store.save_articles(
+        source, [article("old"), article("waiting")], NOW - timedelta(days=40)
+    )
+    [fresh] = store.save_articles(source, [article("fresh")], NOW)
+    store.ensure_chat(7, "private", "id", "A", NOW)
+    store.enqueue([(7, old.id, ["x"]), (7, waiting.id, ["x"])], NOW)
+    [sent, _] = store.due_deliveries(NOW)
+    store.mark_sent(sent.id, 1, NOW)
+    assert store.prune_articles(NOW - timedelta(days=30)) == 1
+    assert store.count_articles() == 2
+    assert [d.alert.article.url for d in store.due_deliveries(NOW)] == [waiting.url]
+    assert store.items_since(NOW - timedelta(hours=1)) == {source.id: 1}
+    assert fresh.id

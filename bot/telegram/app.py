@@ -29,6 +29,7 @@ from telegram.ext import (
 from bot.config import Config, read_alias_groups
 from bot.service import Service
 from bot.store import Store
+from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import Handlers
 from bot.telegram.texts import CATALOGUES, DEFAULT_LANGUAGE, text
 
@@ -37,7 +38,10 @@ log = logging.getLogger(__name__)
 
 def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
     """Wire handlers and the service's lifecycle into an Application."""
-    handlers = Handlers(store, config.admins, read_alias_groups(config.aliases_file))
+    handlers = Handlers(store, read_alias_groups(config.aliases_file))
+    admin = AdminCommands(
+        store, config.admins, service.discover, config.default_interval, config.timezone
+    )
 
     async def post_init(app: Application) -> None:
         await _register_menu(app, handlers)
@@ -61,7 +65,7 @@ def build_application(config: Config, token: str, store: Store, service: Service
         .post_shutdown(post_shutdown)
         .build()
     )
-    for command in (*handlers.commands(), *handlers.admin_commands()):
+    for command in (*handlers.commands(), *admin.commands()):
         app.add_handler(CommandHandler(command.name, command.handler))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
     app.add_error_handler(_log_error)
@@ -85,6 +89,14 @@ async def _register_menu(app: Application, handlers: Handlers) -> None:
 
 def run(config: Config, token: str, store: Store) -> None:
     """Run the bot and the service until SIGINT or SIGTERM."""
-    service = Service(config, store)
+
+    async def notify_admins(key: str, values: dict[str, object]) -> None:
+        for admin in sorted(config.admins):
+            try:
+                await app.bot.send_message(admin, text(DEFAULT_LANGUAGE, key, **values))
+            except TelegramError as exc:
+                log.warning("admin=%s not notified (%s): %s", admin, key, exc)
+
+    service = Service(config, store, notify_admins)
     app = build_application(config, token, store, service)
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

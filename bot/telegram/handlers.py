@@ -6,7 +6,6 @@ Rules:
   example that works; nothing is stored on a wrong command.
 - Watches belong to the chat they were created in; a watch's query is parsed with the current
   alias table, and the reply shows how it was understood, synonyms included.
-- Admin commands (`/alias`) check the user's id against `admins` before doing anything.
 """
 
 from __future__ import annotations
@@ -38,9 +37,8 @@ class Command:
 class Handlers:
     """The bot's commands, sharing the store."""
 
-    def __init__(self, store: Store, admins: frozenset[int], file_aliases: list[list[str]]) -> None:
+    def __init__(self, store: Store, file_aliases: list[list[str]]) -> None:
         self._store = store
-        self._admins = admins
         self._file_aliases = file_aliases
 
     def commands(self) -> tuple[Command, ...]:
@@ -52,100 +50,59 @@ class Handlers:
             Command("list", "cmd_list", self.list),
         )
 
-    def admin_commands(self) -> tuple[Command, ...]:
-        """Commands kept out of the public menu; each checks `admins` itself."""
-        return (Command("alias", "alias_usage", self.alias),)
-
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say what the bot does and how to begin."""
-        await self._reply(update, "start")
+        await reply(update, "start")
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
-        await self._reply(update, "help")
+        await reply(update, "help")
 
     async def watch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Add a watch to this chat and show how its query was understood."""
         try:
             query = parse_query(" ".join(context.args or []), self._aliases())
         except QueryError as exc:
-            await self._reply(update, f"query_{exc.code}", **exc.details)
+            await reply(update, f"query_{exc.code}", **exc.details)
             return
         chat_id = self._record_chat(update)
         raw = " ".join(context.args or [])
         watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC))
-        language = self._language(update)
+        lang = language(update)
         lines = [
-            text(
-                language, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display
-            )
+            text(lang, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display)
         ]
         synonyms = "; ".join(f"{term} = {', '.join(others)}" for term, others in query.aliases())
         if synonyms:
-            lines.append(text(language, "watch_synonyms", synonyms=synonyms))
-        await self._send(update, "\n".join(lines))
+            lines.append(text(lang, "watch_synonyms", synonyms=synonyms))
+        await send(update, "\n".join(lines))
 
     async def unwatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remove a watch of this chat, named by number or by its text."""
         target = " ".join(context.args or []).removeprefix("#")
         if not target:
-            await self._reply(update, "unwatch_usage")
+            await reply(update, "unwatch_usage")
             return
         chat_id = self._record_chat(update)
         watch_id = int(target) if target.isdigit() else None
         removed = self._store.remove_watch(chat_id, watch_id, target)
         if removed is None:
-            await self._reply(update, "unwatch_missing", target=target)
+            await reply(update, "unwatch_missing", target=target)
         else:
-            await self._reply(update, "unwatch_done", id=removed.id, query=removed.query)
+            await reply(update, "unwatch_done", id=removed.id, query=removed.query)
 
     async def list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show this chat's watches."""
         chat_id = self._record_chat(update)
         watches = self._store.list_watches(chat_id)
         if not watches:
-            await self._reply(update, "list_empty")
+            await reply(update, "list_empty")
             return
-        language = self._language(update)
-        lines = [text(language, "list_header", count=len(watches))]
-        lines += [text(language, "list_item", id=w.id, query=w.display) for w in watches]
-        lines.append(text(language, "list_footer"))
-        await self._send(update, "\n".join(lines))
-
-    async def alias(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Admins: list, add (`/alias A = B, C`) or remove (`/alias hapus 3`) synonym groups."""
-        user = update.effective_user
-        if user is None or user.id not in self._admins:
-            await self._reply(update, "admin_only")
-            return
-        args = context.args or []
-        if not args:
-            await self._list_aliases(update)
-        elif args[0].lower() in ("hapus", "remove") and len(args) == 2 and args[1].isdigit():
-            removed = self._store.remove_alias_group(int(args[1]))
-            await self._reply(update, "alias_removed" if removed else "alias_missing", id=args[1])
-        else:
-            names = [n.strip() for n in " ".join(args).replace("=", ",").split(",") if n.strip()]
-            if len(names) < 2:
-                await self._reply(update, "alias_usage")
-                return
-            group_id = self._store.add_alias_group(names, user.id, datetime.now(UTC))
-            await self._reply(update, "alias_added", id=group_id, names=" = ".join(names))
-
-    async def _list_aliases(self, update: Update) -> None:
-        groups = self._store.alias_groups()
-        language = self._language(update)
-        if not groups:
-            await self._send(
-                update, text(language, "alias_list_empty") + "\n" + text(language, "alias_usage")
-            )
-            return
-        lines = [text(language, "alias_list_header")]
-        lines += [
-            text(language, "alias_item", id=i, names=" = ".join(names)) for i, names in groups
-        ]
-        lines.append(text(language, "alias_usage"))
-        await self._send(update, "\n".join(lines))
+        lang = language(update)
+        lines = [text(lang, "list_header", count=len(watches))]
+        lines += [text(lang, "list_item", id=w.id, query=w.display) for w in watches]
+        lines.append(text(lang, "list_footer"))
+        await send(update, "\n".join(lines))
 
     def _aliases(self) -> AliasTable:
         groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
@@ -154,24 +111,27 @@ class Handlers:
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""
         words = (update.effective_message.text or "").split() if update.effective_message else []
-        await self._reply(update, "unknown_command", command=words[0] if words else "")
+        await reply(update, "unknown_command", command=words[0] if words else "")
 
     def _record_chat(self, update: Update) -> int:
         chat = update.effective_chat
         assert chat is not None
         title = chat.title or chat.full_name or ""
-        self._store.ensure_chat(
-            chat.id, chat.type, self._language(update), title, datetime.now(UTC)
-        )
+        self._store.ensure_chat(chat.id, chat.type, language(update), title, datetime.now(UTC))
         return chat.id
 
-    def _language(self, update: Update) -> str:
-        user = update.effective_user
-        return language_of(user.language_code if user else None)
 
-    async def _reply(self, update: Update, key: str, **values: object) -> None:
-        await self._send(update, text(self._language(update), key, **values))
+def language(update: Update) -> str:
+    """The reply language: the user's Telegram language, Indonesian unless it is English."""
+    user = update.effective_user
+    return language_of(user.language_code if user else None)
 
-    async def _send(self, update: Update, message: str) -> None:
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(message)
+
+async def reply(update: Update, key: str, **values: object) -> None:
+    """Answer with one catalogue text, in the user's language."""
+    await send(update, text(language(update), key, **values))
+
+
+async def send(update: Update, message: str) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(message)

@@ -76,6 +76,38 @@ ID: dict[str, str] = {
     "query_near_distance": (
         "Jarak NEAR harus 1 sampai {limit} kata. Contoh: <code>/watch Kim NEAR/5 Putin</code>"
     ),
+    "sources_usage": "Daftar sumber: <code>/sources</code> (halaman berikut: <code>/sources 2</code>)",
+    "addsource_usage": (
+        "Tambah sumber: <code>/addsource https://www.antaranews.com/rss/terkini.xml</code> "
+        'atau <code>/addsource gnews:"Korea Utara"</code>'
+    ),
+    "source_id_usage": "Tulis nomor sumbernya, misalnya: <code>/pausesource 3</code> (nomor ada di /sources)",
+    "interval_usage": "Contoh: <code>/interval 3 5m</code>, atau <code>/interval 3 auto</code> agar menyesuaikan",
+    "sources_empty": "Belum ada sumber. Tambah dengan <code>/addsource URL</code>",
+    "sources_header": "<b>Sumber</b> ({count}), halaman {page}/{pages}:",
+    "sources_next": "Halaman berikut: <code>/sources {next}</code>",
+    "never": "belum pernah",
+    "source_line": (
+        "<b>#{id} {name}</b> — {state}, tiap {every}\n"
+        "Terakhir berhasil: {last} · {items} berita/24 jam\n{url}"
+    ),
+    "source_errors": "⚠️ {count} galat beruntun: {error}",
+    "state_active": "aktif",
+    "state_paused": "dijeda",
+    "state_failing": "bermasalah",
+    "addsource_bad_url": "“{url}” bukan URL http(s). Contoh: <code>/addsource https://rss.tempo.co/nasional</code>",
+    "addsource_unreachable": "Tidak bisa membuka {url}: {detail}. Tidak ada yang disimpan.",
+    "addsource_no_feed": "Tidak ada feed RSS/Atom di {url}. Tidak ada yang disimpan.",
+    "addsource_duplicate": "{url} sudah menjadi sumber. Lihat /sources",
+    "addsource_done": "✅ Sumber <b>#{id}</b> ditambahkan: {name}\n{url}\nBerita terbaru:",
+    "source_removed": "🗑 Sumber #{id} dihapus.",
+    "source_missing": "Tidak ada sumber #{id}. Lihat /sources",
+    "source_paused": "⏸ Sumber #{id} dijeda.",
+    "source_resumed": "▶️ Sumber #{id} dilanjutkan.",
+    "interval_set": "Sumber #{id} kini diambil tiap {every}.",
+    "interval_auto": "Sumber #{id} kini menyesuaikan jadwal dengan seberapa sering ia terbit.",
+    "source_failing": "⚠️ Sumber #{id} {name} gagal diambil sejak lama: {error}",
+    "source_recovered": "✅ Sumber #{id} {name} kembali normal.",
     "admin_only": "Maaf, perintah ini hanya untuk admin Pantau.",
     "alias_usage": (
         "Tambah sinonim: <code>/alias Korut = Korea Utara, North Korea</code>\n"
@@ -166,6 +198,38 @@ EN: dict[str, str] = {
     "query_near_distance": (
         "The NEAR distance must be 1 to {limit} words. Example: <code>/watch Kim NEAR/5 Putin</code>"
     ),
+    "sources_usage": "List sources: <code>/sources</code> (next page: <code>/sources 2</code>)",
+    "addsource_usage": (
+        "Add a source: <code>/addsource https://www.antaranews.com/rss/terkini.xml</code> "
+        'or <code>/addsource gnews:"Korea Utara"</code>'
+    ),
+    "source_id_usage": "Give the source's number, for example: <code>/pausesource 3</code> (numbers are in /sources)",
+    "interval_usage": "Example: <code>/interval 3 5m</code>, or <code>/interval 3 auto</code> to let it adapt",
+    "sources_empty": "No sources yet. Add one with <code>/addsource URL</code>",
+    "sources_header": "<b>Sources</b> ({count}), page {page}/{pages}:",
+    "sources_next": "Next page: <code>/sources {next}</code>",
+    "never": "never",
+    "source_line": (
+        "<b>#{id} {name}</b> — {state}, every {every}\n"
+        "Last success: {last} · {items} articles/24 h\n{url}"
+    ),
+    "source_errors": "⚠️ {count} errors in a row: {error}",
+    "state_active": "active",
+    "state_paused": "paused",
+    "state_failing": "failing",
+    "addsource_bad_url": "“{url}” is not an http(s) URL. Example: <code>/addsource https://rss.tempo.co/nasional</code>",
+    "addsource_unreachable": "Could not open {url}: {detail}. Nothing was saved.",
+    "addsource_no_feed": "No RSS/Atom feed found at {url}. Nothing was saved.",
+    "addsource_duplicate": "{url} is already a source. See /sources",
+    "addsource_done": "✅ Source <b>#{id}</b> added: {name}\n{url}\nNewest articles:",
+    "source_removed": "🗑 Source #{id} removed.",
+    "source_missing": "There is no source #{id}. See /sources",
+    "source_paused": "⏸ Source #{id} paused.",
+    "source_resumed": "▶️ Source #{id} resumed.",
+    "interval_set": "Source #{id} is now fetched every {every}.",
+    "interval_auto": "Source #{id} now adapts its schedule to how often it publishes.",
+    "source_failing": "⚠️ Source #{id} {name} has been failing for a long time: {error}",
+    "source_recovered": "✅ Source #{id} {name} works again.",
     "admin_only": "Sorry, this command is for Pantau's admins only.",
     "alias_usage": (
         "Add synonyms: <code>/alias Korut = Korea Utara, North Korea</code>\n"

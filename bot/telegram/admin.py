@@ -1,0 +1,227 @@
+"""Admin commands: the source list and the alias table, from chat.
+
+Rules:
+- Every command checks the user's id against `admins` first; anyone else gets one polite line
+  and nothing changes.
+- `/addsource` checks before it saves: the URL (or `gnews:"query"`) is resolved to a working
+  feed through discovery, and the reply shows the feed's title and newest headlines.
+- `/sources` lists every source with its state, last success, items in the last 24 h and its
+  errors, `PAGE_SIZE` a page; `/sources 2` shows the second page.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.compose import format_time
+from bot.config import ConfigError, format_duration, parse_duration
+from bot.discover import Discovered, DiscoveryError
+from bot.models import Source
+from bot.sources import GNEWS_PREFIX, make_spec
+from bot.store import DuplicateSource, Store
+from bot.telegram.handlers import Command, language, reply, send
+from bot.telegram.texts import text
+
+PAGE_SIZE = 10
+Discover = Callable[[str], Awaitable[Discovered]]
+
+
+class AdminCommands:
+    """Source and alias management for the ids in `admins`."""
+
+    def __init__(
+        self,
+        store: Store,
+        admins: frozenset[int],
+        discover: Discover,
+        default_interval: float,
+        zone: ZoneInfo,
+    ) -> None:
+        self._store = store
+        self._admins = admins
+        self._discover = discover
+        self._default_interval = default_interval
+        self._zone = zone
+
+    def commands(self) -> tuple[Command, ...]:
+        """Kept out of the public command menu."""
+        return (
+            Command("sources", "sources_usage", self._admin_only(self.sources)),
+            Command("addsource", "addsource_usage", self._admin_only(self.addsource)),
+            Command("removesource", "source_id_usage", self._admin_only(self.removesource)),
+            Command("pausesource", "source_id_usage", self._admin_only(self.pausesource)),
+            Command("resumesource", "source_id_usage", self._admin_only(self.resumesource)),
+            Command("interval", "interval_usage", self._admin_only(self.interval)),
+            Command("alias", "alias_usage", self._admin_only(self.alias)),
+        )
+
+    def _admin_only(
+        self, handler: Callable[[Update, list[str]], Awaitable[None]]
+    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+        async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user = update.effective_user
+            if user is None or user.id not in self._admins:
+                await reply(update, "admin_only")
+                return
+            await handler(update, list(context.args or []))
+
+        checked.__doc__ = handler.__doc__
+        return checked
+
+    async def sources(self, update: Update, args: list[str]) -> None:
+        """List the sources, a page at a time."""
+        sources = self._store.list_sources()
+        if not sources:
+            await reply(update, "sources_empty")
+            return
+        pages = (len(sources) + PAGE_SIZE - 1) // PAGE_SIZE
+        page = min(max(int(args[0]) if args and args[0].isdigit() else 1, 1), pages)
+        counts = self._store.items_since(datetime.now(UTC) - timedelta(hours=24))
+        lang = language(update)
+        shown = sources[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        lines = [text(lang, "sources_header", count=len(sources), page=page, pages=pages)]
+        lines += [self._describe(lang, source, counts.get(source.id, 0)) for source in shown]
+        if page < pages:
+            lines.append(text(lang, "sources_next", next=page + 1))
+        await send(update, "\n\n".join(lines))
+
+    def _describe(self, lang: str, source: Source, items: int) -> str:
+        state = "paused" if not source.active else "failing" if source.error_count else "active"
+        every = source.effective_interval if source.adaptive else source.interval
+        last = (
+            format_time(source.last_success_at, self._zone, lang)
+            if source.last_success_at
+            else text(lang, "never")
+        )
+        described = text(
+            lang,
+            "source_line",
+            id=source.id,
+            name=source.name,
+            state=text(lang, f"state_{state}"),
+            every=format_duration(round(every)) + (" (auto)" if source.adaptive else ""),
+            last=last,
+            items=items,
+            url=source.url,
+        )
+        if source.error_count:
+            described += "\n" + text(
+                lang, "source_errors", count=source.error_count, error=source.last_error or ""
+            )
+        return described
+
+    async def addsource(self, update: Update, args: list[str]) -> None:
+        """Find, check and save a feed: `/addsource <url or gnews:"query"> [name]`."""
+        if not args:
+            await reply(update, "addsource_usage")
+            return
+        target, name = _target_and_name(args)
+        try:
+            spec = make_spec(target, name, None, self._default_interval)
+        except ConfigError:
+            await reply(update, "addsource_bad_url", url=target)
+            return
+        try:
+            found = await self._discover(spec.url)
+        except DiscoveryError as exc:
+            await reply(update, f"addsource_{exc.code}", url=target, detail=exc.detail)
+            return
+        chosen = name or (spec.name if target.startswith(GNEWS_PREFIX) else found.title)
+        spec = replace(spec, url=found.url, name=chosen)
+        try:
+            source = self._store.add_source(spec, datetime.now(UTC))
+        except DuplicateSource:
+            await reply(update, "addsource_duplicate", url=found.url)
+            return
+        lang = language(update)
+        lines = [text(lang, "addsource_done", id=source.id, name=source.name, url=source.url)]
+        lines += [f"• {html.escape(headline, quote=False)}" for headline in found.headlines]
+        await send(update, "\n".join(lines))
+
+    async def removesource(self, update: Update, args: list[str]) -> None:
+        """Delete a source (its stored articles stay)."""
+        source_id = await _source_id(update, args)
+        if source_id is not None:
+            removed = self._store.remove_source(source_id)
+            await reply(update, "source_removed" if removed else "source_missing", id=source_id)
+
+    async def pausesource(self, update: Update, args: list[str]) -> None:
+        """Stop polling a source until it is resumed."""
+        await self._set_active(update, args, active=False)
+
+    async def resumesource(self, update: Update, args: list[str]) -> None:
+        """Poll a paused source again, at once."""
+        await self._set_active(update, args, active=True)
+
+    async def _set_active(self, update: Update, args: list[str], *, active: bool) -> None:
+        source_id = await _source_id(update, args)
+        if source_id is not None:
+            done = self._store.set_source_active(source_id, active, datetime.now(UTC))
+            key = ("source_resumed" if active else "source_paused") if done else "source_missing"
+            await reply(update, key, id=source_id)
+
+    async def interval(self, update: Update, args: list[str]) -> None:
+        """Set a source's interval (`/interval 3 5m`) or let it adapt (`/interval 3 auto`)."""
+        if len(args) != 2 or not args[0].isdigit():
+            await reply(update, "interval_usage")
+            return
+        source_id, value = int(args[0]), args[1].lower()
+        try:
+            seconds = None if value == "auto" else parse_duration(value)
+        except ConfigError:
+            await reply(update, "interval_usage")
+            return
+        if not self._store.set_source_interval(source_id, seconds):
+            await reply(update, "source_missing", id=source_id)
+        elif seconds is None:
+            await reply(update, "interval_auto", id=source_id)
+        else:
+            await reply(update, "interval_set", id=source_id, every=format_duration(seconds))
+
+    async def alias(self, update: Update, args: list[str]) -> None:
+        """List, add (`/alias A = B, C`) or remove (`/alias hapus 3`) synonym groups."""
+        user = update.effective_user
+        assert user is not None
+        if not args:
+            await self._list_aliases(update)
+        elif args[0].lower() in ("hapus", "remove") and len(args) == 2 and args[1].isdigit():
+            removed = self._store.remove_alias_group(int(args[1]))
+            await reply(update, "alias_removed" if removed else "alias_missing", id=args[1])
+        else:
+            names = [n.strip() for n in " ".join(args).replace("=", ",").split(",") if n.strip()]
+            if len(names) < 2:
+                await reply(update, "alias_usage")
+                return
+            group_id = self._store.add_alias_group(names, user.id, datetime.now(UTC))
+            await reply(update, "alias_added", id=group_id, names=" = ".join(names))
+
+    async def _list_aliases(self, update: Update) -> None:
+        groups = self._store.alias_groups()
+        lang = language(update)
+        lines = [text(lang, "alias_list_header" if groups else "alias_list_empty")]
+        lines += [text(lang, "alias_item", id=i, names=" = ".join(names)) for i, names in groups]
+        lines.append(text(lang, "alias_usage"))
+        await send(update, "\n".join(lines))
+
+
+def _target_and_name(args: list[str]) -> tuple[str, str | None]:
+    """`gnews:"Korea Utara" Name` keeps the quoted search whole; otherwise URL then name."""
+    joined = " ".join(args)
+    if joined.startswith('gnews:"') and joined.count('"') >= 2:
+        end = joined.index('"', len('gnews:"')) + 1
+        return joined[:end], joined[end:].strip() or None
+    return args[0], " ".join(args[1:]) or None
+
+
+async def _source_id(update: Update, args: list[str]) -> int | None:
+    if len(args) != 1 or not args[0].isdigit():
+        await reply(update, "source_id_usage")
+        return None
+    return int(args[0])
