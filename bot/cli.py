@@ -3,7 +3,10 @@
     pantau run                                  start the bot and the poller
     pantau sources add URL [--name N] [--interval 5m]
     pantau sources list
-    pantau sources remove ID
+    pantau sources remove|pause|resume ID
+    pantau sources interval ID 5m|auto
+    pantau sources import FILE               OPML or TOML
+    pantau sources export [--format toml|opml]
 
 Every command takes `--config PATH`. Source commands work on the database alone, without a
 bot token, also while the bot runs (it reads the schedule from the database every second).
@@ -20,9 +23,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import Config, ConfigError, format_duration, load_config, require_token
+from bot.config import (
+    Config,
+    ConfigError,
+    format_duration,
+    load_config,
+    parse_duration,
+    require_token,
+)
 from bot.logs import setup_logging
-from bot.sources import make_spec, read_sources_file
+from bot.sources import make_spec, read_source_list, read_sources_file, to_opml, to_toml
 from bot.store import DuplicateSource, Store
 
 SOURCES_IMPORTED = "sources_imported"
@@ -57,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     sources = commands.add_parser("sources", help="manage the news sources")
     source_commands = sources.add_subparsers(dest="sources_command", required=True)
     add = source_commands.add_parser("add", parents=[common], help="add a feed")
-    add.add_argument("url", help="RSS or Atom feed URL")
+    add.add_argument("url", help='RSS or Atom feed URL, or gnews:"search words"')
     add.add_argument("--name", help="display name (default: the host)")
     add.add_argument("--interval", help="poll interval such as 30s, 5m, 1h (default from config)")
     add.set_defaults(action=_sources_add)
@@ -66,6 +76,25 @@ def _parser() -> argparse.ArgumentParser:
     remove = source_commands.add_parser("remove", parents=[common], help="remove a source")
     remove.add_argument("id", type=int, help="the source's id, as `sources list` shows it")
     remove.set_defaults(action=_sources_remove)
+    for name, helping, action in (
+        ("pause", "stop polling a source", _sources_pause),
+        ("resume", "poll a paused source again", _sources_resume),
+    ):
+        command = source_commands.add_parser(name, parents=[common], help=helping)
+        command.add_argument("id", type=int, help="the source's id")
+        command.set_defaults(action=action)
+    interval = source_commands.add_parser("interval", parents=[common], help="set an interval")
+    interval.add_argument("id", type=int, help="the source's id")
+    interval.add_argument("every", help="30s, 5m, 1h … or auto to adapt to the source")
+    interval.set_defaults(action=_sources_interval)
+    importing = source_commands.add_parser(
+        "import", parents=[common], help="add the sources of an OPML or TOML file"
+    )
+    importing.add_argument("file", type=Path, help="OPML (.opml/.xml) or sources.toml")
+    importing.set_defaults(action=_sources_import)
+    export = source_commands.add_parser("export", parents=[common], help="print the sources")
+    export.add_argument("--format", choices=("toml", "opml"), default="toml")
+    export.set_defaults(action=_sources_export)
     return parser
 
 
@@ -120,7 +149,12 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
         state = "paused" if not s.active else "failing" if s.error_count else "active"
         last_ok = s.last_success_at.strftime("%Y-%m-%d %H:%M") if s.last_success_at else "never"
         errors = f"{s.error_count} ({s.last_error})" if s.error_count else "0"
-        rows.append((str(s.id), s.name, format_duration(s.interval), state, last_ok, errors, s.url))
+        every = (
+            f"{format_duration(round(s.effective_interval))} auto"
+            if s.adaptive
+            else format_duration(s.interval)
+        )
+        rows.append((str(s.id), s.name, every, state, last_ok, errors, s.url))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print(
@@ -128,6 +162,65 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
             + "  "
             + row[-1]
         )
+    return 0
+
+
+def _sources_pause(config: Config, args: argparse.Namespace) -> int:
+    return _set_active(config, args.id, active=False)
+
+
+def _sources_resume(config: Config, args: argparse.Namespace) -> int:
+    return _set_active(config, args.id, active=True)
+
+
+def _set_active(config: Config, source_id: int, *, active: bool) -> int:
+    store = open_store(config)
+    try:
+        done = store.set_source_active(source_id, active, datetime.now(UTC))
+    finally:
+        store.close()
+    if not done:
+        raise UsageError(f"there is no source {source_id}; see: pantau sources list")
+    print(f"{'resumed' if active else 'paused'} source {source_id}")
+    return 0
+
+
+def _sources_interval(config: Config, args: argparse.Namespace) -> int:
+    seconds = None if args.every.lower() == "auto" else parse_duration(args.every)
+    store = open_store(config)
+    try:
+        done = store.set_source_interval(args.id, seconds)
+    finally:
+        store.close()
+    if not done:
+        raise UsageError(f"there is no source {args.id}; see: pantau sources list")
+    every = (
+        "adapts to how often it publishes"
+        if seconds is None
+        else f"every {format_duration(seconds)}"
+    )
+    print(f"source {args.id} {every}")
+    return 0
+
+
+def _sources_import(config: Config, args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        raise UsageError(f"{args.file} does not exist")
+    specs = read_source_list(args.file, config.default_interval)
+    store = open_store(config)
+    try:
+        added = store.import_sources(specs, datetime.now(UTC))
+    finally:
+        store.close()
+    print(f"imported {added} new sources of {len(specs)} in {args.file}")
+    return 0
+
+
+def _sources_export(config: Config, args: argparse.Namespace) -> int:
+    store = open_store(config)
+    sources = store.list_sources()
+    store.close()
+    print(to_opml(sources) if args.format == "opml" else to_toml(sources), end="")
     return 0
 
 

@@ -4,8 +4,9 @@ Rules:
 - feedparser only ever gets bytes, never a URL or path (a string would make it fetch).
 - A feed with no entries that feedparser flagged as broken (bozo) is a `ParseError`; a
   broken feed that still yields entries is used, as feedparser recovered it.
-- Text is plain text: tags stripped with a space where a block element or `<br>` was, entities
-  decoded, whitespace collapsed. When the result still holds tags or entities, the feed escaped
+- Text is plain text. A field feedparser reports as HTML has its tags stripped (with a space
+  where a block element or `<br>` was); a plain-text field keeps "<" and ">" as written (a
+  headline "Harga <naik>" stays whole). Entities are decoded and whitespace collapsed. When the result still holds tags or entities, the feed escaped
   its HTML twice (ANTARA does), and the second layer is stripped too.
 - Google News titles end in " - Publisher"; that suffix is dropped (the publisher is kept in
   the entry's source).
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html
 import re
 import time
 from datetime import UTC, datetime
@@ -136,7 +138,7 @@ def parse_feed(result: FetchResult) -> Feed:
         raise ParseError(_why_not_a_feed(parsed, result.content_type))
     articles = (_article(entry) for entry in parsed.entries)
     return Feed(
-        title=html_to_text(parsed.feed.get("title", "")),
+        title=_text(parsed.feed, "title"),
         ttl=_ttl(parsed.feed.get("ttl", "")),
         articles=tuple(article for article in articles if article is not None),
     )
@@ -155,8 +157,19 @@ def _why_not_a_feed(parsed: Any, content_type: str) -> str:
     return "not a feed: no RSS or Atom root element"
 
 
+def _text(container: Any, name: str) -> str:
+    """A feed field as plain text: HTML fields stripped of tags, plain ones kept as written."""
+    value = container.get(name, "")
+    kind = (container.get(f"{name}_detail") or {}).get("type", "text/html")
+    if kind in ("text/html", "application/xhtml+xml"):
+        return html_to_text(value)
+    if _ESCAPED_AGAIN.search(value):
+        value = html.unescape(value)
+    return _SPACE.sub(" ", value).strip()
+
+
 def _article(entry: Any) -> Article | None:
-    title = html_to_text(entry.get("title", ""))
+    title = _text(entry, "title")
     publisher = entry.get("source", {}).get("title", "")
     if publisher and title.endswith(f" - {publisher}"):
         title = title.removesuffix(f" - {publisher}")
@@ -168,7 +181,7 @@ def _article(entry: Any) -> Article | None:
         key=_key(entry, link, title, published),
         url=link,
         title=title or link,
-        summary=html_to_text(entry.get("summary", "")),
+        summary=_text(entry, "summary"),
         published_at=published,
     )
 

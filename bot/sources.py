@@ -4,6 +4,7 @@ Rules:
 - `config/sources.toml` holds `[[source]]` tables with `name`, `url` and an optional
   `interval` ("30s", "5m", "1h"; at least 1s). It is read once, into an empty database;
   after that the database is the source of truth.
+- Lists move in and out as OPML (other feed readers) or TOML (`pantau sources import|export`).
 - A source URL is http(s) with a host; anything else is refused here, before it is stored.
   `gnews:"Korea Utara"` stands for Google News' RSS search for Indonesia on that query.
 - A source with an interval polls at it; one without adapts: half the median gap between its
@@ -18,15 +19,18 @@ Rules:
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
+from xml.etree import ElementTree
 
-from bot.config import ConfigError, parse_duration, read_tables
+from bot.config import ConfigError, format_duration, parse_duration, read_tables
+from bot.models import Source
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -71,13 +75,29 @@ def default_name(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def gnews_url(query: str) -> str:
+    """Google News' RSS search for Indonesia, in Indonesian."""
+    return GNEWS_SEARCH.format(query=quote_plus(query.strip()))
+
+
 def make_spec(
     url: str, name: str | None, interval: str | None, default_interval: float
 ) -> SourceSpec:
     """Check one source's fields the same way for the file, the CLI and the chat."""
+    url = url.strip()
+    if url.startswith(GNEWS_PREFIX):
+        query = url.removeprefix(GNEWS_PREFIX).strip().strip('"“”')
+        if not query:
+            raise ConfigError('gnews: needs a search, like gnews:"Korea Utara"')
+        url, name = gnews_url(query), name or f"Google News: {query}"
     url = check_url(url)
     seconds = parse_duration(interval) if interval else default_interval
-    return SourceSpec(name=(name or "").strip() or default_name(url), url=url, interval=seconds)
+    return SourceSpec(
+        name=(name or "").strip() or default_name(url),
+        url=url,
+        interval=seconds,
+        adaptive=not interval,
+    )
 
 
 def read_sources_file(path: Path, default_interval: float) -> list[SourceSpec]:
@@ -96,6 +116,64 @@ def read_sources_file(path: Path, default_interval: float) -> list[SourceSpec]:
             )
         )
     return specs
+
+
+def read_source_list(path: Path, default_interval: float) -> list[SourceSpec]:
+    """A list to import: OPML (as other feed readers export it) or Pantau's TOML."""
+    head = path.read_bytes()[:512].lstrip()
+    if path.suffix.lower() in (".opml", ".xml") or head.startswith((b"<?xml", b"<opml")):
+        return read_opml(path, default_interval)
+    return read_sources_file(path, default_interval)
+
+
+def read_opml(path: Path, default_interval: float) -> list[SourceSpec]:
+    """Every outline with an `xmlUrl`, at any depth (categories are folders of outlines)."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError as exc:
+        raise ConfigError(f"{path} is not valid OPML: {exc}") from exc
+    return [
+        make_spec(
+            outline.attrib["xmlUrl"],
+            outline.get("title") or outline.get("text"),
+            None,
+            default_interval,
+        )
+        for outline in root.iter("outline")
+        if outline.get("xmlUrl")
+    ]
+
+
+def to_opml(sources: Sequence[Source]) -> str:
+    """The sources as OPML 2.0, for other feed readers."""
+    opml = ElementTree.Element("opml", version="2.0")
+    ElementTree.SubElement(ElementTree.SubElement(opml, "head"), "title").text = "Pantau sources"
+    body = ElementTree.SubElement(opml, "body")
+    for source in sources:
+        ElementTree.SubElement(
+            body, "outline", type="rss", text=source.name, title=source.name, xmlUrl=source.url
+        )
+    ElementTree.indent(opml)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ElementTree.tostring(opml, encoding="unicode")
+        + "\n"
+    )
+
+
+def to_toml(sources: Sequence[Source]) -> str:
+    """The sources as a sources.toml; adaptive sources are written without an interval."""
+    tables = []
+    for source in sources:
+        lines = [
+            "[[source]]",
+            f"name = {json.dumps(source.name)}",
+            f"url = {json.dumps(source.url)}",
+        ]
+        if not source.adaptive:
+            lines.append(f"interval = {json.dumps(format_duration(source.interval))}")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables) + "\n"
 
 
 def adaptive_interval(published: Sequence[datetime], cadence: Cadence) -> float:

@@ -78,7 +78,7 @@ class FeedServer:
 
     def _respond(self, path: str, headers: dict[str, str]) -> Page:
         with self._cond:
-            page = self.pages.get(path, Page(b"not found", 404, "text/plain"))
+            page = self.pages.get(path.split("?")[0], Page(b"not found", 404, "text/plain"))
             self.requests.append(Request(path, headers))
             self._cond.notify_all()
         etag = page.headers.get("ETag")

@@ -89,3 +89,74 @@ def test_run_with_malformed_token(config):
     )
     assert result.returncode == 2 and "does not look like a bot token" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pause_resume_interval(config, capsys):
+    assert (
+        pantau(capsys, "sources", "pause", "1", "--config", str(config))[1] == "paused source 1\n"
+    )
+    _, out, _ = pantau(capsys, "sources", "list", "--config", str(config))
+    assert "paused" in out
+    assert pantau(capsys, "sources", "resume", "1", "--config", str(config))[0] == 0
+    assert (
+        "every 10m" in pantau(capsys, "sources", "interval", "1", "10m", "--config", str(config))[1]
+    )
+    _, out, _ = pantau(capsys, "sources", "list", "--config", str(config))
+    assert "10m" in out and "active" in out
+    assert (
+        "adapts" in pantau(capsys, "sources", "interval", "1", "auto", "--config", str(config))[1]
+    )
+    code, _, err = pantau(capsys, "sources", "pause", "42", "--config", str(config))
+    assert code == 2 and "no source 42" in err
+
+
+def test_google_news_source(config, capsys):
+    code, out, _ = pantau(capsys, "sources", "add", 'gnews:"Korea Utara"', "--config", str(config))
+    assert code == 0 and "Google News: Korea Utara" in out
+    assert "news.google.com/rss/search?q=Korea+Utara&hl=id&gl=ID&ceid=ID:id" in out
+
+
+def test_opml_and_toml_round_trip(config, capsys, tmp_path):
+    pantau(
+        capsys,
+        "sources",
+        "add",
+        "https://rss.tempo.co/nasional",
+        "--name",
+        "Tempo & Co",
+        "--config",
+        str(config),
+    )
+    _, opml, _ = pantau(capsys, "sources", "export", "--format", "opml", "--config", str(config))
+    assert 'xmlUrl="https://rss.tempo.co/nasional"' in opml and "Tempo &amp; Co" in opml
+    _, toml, _ = pantau(capsys, "sources", "export", "--config", str(config))
+    assert 'name = "Tempo & Co"' in toml and 'interval = "5m"' in toml
+    (tmp_path / "list.opml").write_text(
+        opml.replace("https://rss.tempo.co/nasional", "https://www.cnnindonesia.com/nasional/rss"),
+        encoding="utf-8",
+    )
+    (tmp_path / "list.toml").write_text(toml, encoding="utf-8")
+    code, out, _ = pantau(
+        capsys, "sources", "import", str(tmp_path / "list.opml"), "--config", str(config)
+    )
+    assert code == 0 and "imported 1 new sources of 2" in out
+    assert (
+        "imported 0 new sources of 2"
+        in pantau(
+            capsys, "sources", "import", str(tmp_path / "list.toml"), "--config", str(config)
+        )[1]
+    )
+    _, out, _ = pantau(capsys, "sources", "list", "--config", str(config))
+    assert "cnnindonesia.com/nasional/rss" in out
+
+
+def test_import_refuses_broken_files(config, capsys, tmp_path):
+    (tmp_path / "bad.opml").write_text("<opml><body><outline", encoding="utf-8")
+    code, _, err = pantau(
+        capsys, "sources", "import", str(tmp_path / "bad.opml"), "--config", str(config)
+    )
+    assert code == 2 and "not valid OPML" in err
+    code, _, err = pantau(
+        capsys, "sources", "import", str(tmp_path / "none.toml"), "--config", str(config)
+    )
+    assert code == 2 and "does not exist" in err
