@@ -103,3 +103,32 @@ def test_every_setting_is_in_the_shipped_file_and_readme():
         if setting.env:
             assert setting.env in shipped and setting.env in readme
     assert load_config(ROOT / "config" / "pantau.toml", {}).database == Path("data/pantau.db")
+
+
+def test_shipped_source_list_is_valid_and_adaptive():
+    from bot.sources import read_sources_file
+
+    specs = read_sources_file(ROOT / "config" / "sources.toml", 300)
+    assert len(specs) >= 20 and len({s.url for s in specs}) == len(specs)
+    names = " ".join(s.name for s in specs)
+    for outlet in (
+        "ANTARA",
+        "detik",
+        "Kompas",
+        "CNN Indonesia",
+        "CNBC",
+        "Tempo",
+        "Republika",
+        "Okezone",
+        "Sindonews",
+        "Liputan6",
+        "Suara",
+        "JPNN",
+        "VIVA",
+        "Tribunnews",
+        "Pikiran Rakyat",
+        "Zona Surabaya Raya",
+    ):
+        assert outlet in names, outlet
+    assert all(s.adaptive and s.url.startswith("https://") for s in specs)
+    assert any("news.google.com/rss/search?q=site%3Azonasurabayaraya.com" in s.url for s in specs)

@@ -168,3 +168,16 @@ def test_at_most_two_requests_per_host_at_once(feeds):
 
     asyncio.run(run())
     assert feeds.max_concurrent == 2
+
+
+def test_a_slow_server_times_out(feeds):
+    feeds.serve("/slow", Page(rss([SEED_STORY]), delay=1.5))
+
+    async def run():
+        async with make_client(timeout=0.3, allow_private_networks=True) as client:
+            await Fetcher(client, max_bytes=1_000_000).feed(
+                feeds.url("/slow"), etag=None, last_modified=None
+            )
+
+    with pytest.raises(FetchError, match="timed out"):
+        asyncio.run(run())
