@@ -19,7 +19,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,13 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     remove = source_commands.add_parser("remove", parents=[common], help="remove a source")
     remove.add_argument("id", type=int, help="the source's id, as `sources list` shows it")
     remove.set_defaults(action=_sources_remove)
-    for name, helping, action in (
-        ("pause", "stop polling a source", _sources_pause),
-        ("resume", "poll a paused source again", _sources_resume),
+    for name, helping, active in (
+        ("pause", "stop polling a source", False),
+        ("resume", "poll a paused source again", True),
     ):
         command = source_commands.add_parser(name, parents=[common], help=helping)
         command.add_argument("id", type=int, help="the source's id")
-        command.set_defaults(action=action)
+        command.set_defaults(action=_sources_set_active, active=active)
     interval = source_commands.add_parser("interval", parents=[common], help="set an interval")
     interval.add_argument("id", type=int, help="the source's id")
     interval.add_argument("every", help="30s, 5m, 1h … or auto to adapt to the source")
@@ -96,6 +97,16 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("toml", "opml"), default="toml")
     export.set_defaults(action=_sources_export)
     return parser
+
+
+@contextmanager
+def opened(config: Config) -> Iterator[Store]:
+    """The store for one command, closed afterwards."""
+    store = open_store(config)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def open_store(config: Config) -> Store:
@@ -114,23 +125,18 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     setup_logging(config.log_level, secrets=(token,))
     from bot.telegram.app import run
 
-    store = open_store(config)
-    try:
+    with opened(config) as store:
         run(config, token, store)
-    finally:
-        store.close()
     return 0
 
 
 def _sources_add(config: Config, args: argparse.Namespace) -> int:
     spec = make_spec(args.url, args.name, args.interval, config.default_interval)
-    store = open_store(config)
-    try:
-        source = store.add_source(spec, datetime.now(UTC))
-    except DuplicateSource as exc:
-        raise UsageError(f"{exc} is already a source") from exc
-    finally:
-        store.close()
+    with opened(config) as store:
+        try:
+            source = store.add_source(spec, datetime.now(UTC))
+        except DuplicateSource as exc:
+            raise UsageError(f"{exc} is already a source") from exc
     print(
         f"added source {source.id}: {source.name} <{source.url}> every {format_duration(source.interval)}"
     )
@@ -138,9 +144,8 @@ def _sources_add(config: Config, args: argparse.Namespace) -> int:
 
 
 def _sources_list(config: Config, args: argparse.Namespace) -> int:
-    store = open_store(config)
-    sources = store.list_sources()
-    store.close()
+    with opened(config) as store:
+        sources = store.list_sources()
     if not sources:
         print("no sources; add one with: pantau sources add https://example.com/rss")
         return 0
@@ -165,41 +170,41 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _sources_pause(config: Config, args: argparse.Namespace) -> int:
-    return _set_active(config, args.id, active=False)
-
-
-def _sources_resume(config: Config, args: argparse.Namespace) -> int:
-    return _set_active(config, args.id, active=True)
-
-
-def _set_active(config: Config, source_id: int, *, active: bool) -> int:
-    store = open_store(config)
-    try:
-        done = store.set_source_active(source_id, active, datetime.now(UTC))
-    finally:
-        store.close()
-    if not done:
-        raise UsageError(f"there is no source {source_id}; see: pantau sources list")
-    print(f"{'resumed' if active else 'paused'} source {source_id}")
-    return 0
+def _sources_set_active(config: Config, args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    return _change(
+        config,
+        args.id,
+        lambda s: s.set_source_active(args.id, args.active, now),
+        f"{'resumed' if args.active else 'paused'} source {args.id}",
+    )
 
 
 def _sources_interval(config: Config, args: argparse.Namespace) -> int:
     seconds = None if args.every.lower() == "auto" else parse_duration(args.every)
-    store = open_store(config)
-    try:
-        done = store.set_source_interval(args.id, seconds)
-    finally:
-        store.close()
-    if not done:
-        raise UsageError(f"there is no source {args.id}; see: pantau sources list")
     every = (
         "adapts to how often it publishes"
         if seconds is None
         else f"every {format_duration(seconds)}"
     )
-    print(f"source {args.id} {every}")
+    return _change(
+        config,
+        args.id,
+        lambda s: s.set_source_interval(args.id, seconds),
+        f"source {args.id} {every}",
+    )
+
+
+def _sources_remove(config: Config, args: argparse.Namespace) -> int:
+    return _change(config, args.id, lambda s: s.remove_source(args.id), f"removed source {args.id}")
+
+
+def _change(config: Config, source_id: int, change: Callable[[Store], bool], done: str) -> int:
+    """Apply one change to one source; a missing source is a usage error."""
+    with opened(config) as store:
+        if not change(store):
+            raise UsageError(f"there is no source {source_id}; see: pantau sources list")
+    print(done)
     return 0
 
 
@@ -207,30 +212,14 @@ def _sources_import(config: Config, args: argparse.Namespace) -> int:
     if not args.file.exists():
         raise UsageError(f"{args.file} does not exist")
     specs = read_source_list(args.file, config.default_interval)
-    store = open_store(config)
-    try:
+    with opened(config) as store:
         added = store.import_sources(specs, datetime.now(UTC))
-    finally:
-        store.close()
     print(f"imported {added} new sources of {len(specs)} in {args.file}")
     return 0
 
 
 def _sources_export(config: Config, args: argparse.Namespace) -> int:
-    store = open_store(config)
-    sources = store.list_sources()
-    store.close()
+    with opened(config) as store:
+        sources = store.list_sources()
     print(to_opml(sources) if args.format == "opml" else to_toml(sources), end="")
-    return 0
-
-
-def _sources_remove(config: Config, args: argparse.Namespace) -> int:
-    store = open_store(config)
-    try:
-        removed = store.remove_source(args.id)
-    finally:
-        store.close()
-    if not removed:
-        raise UsageError(f"there is no source {args.id}; see: pantau sources list")
-    print(f"removed source {args.id}")
     return 0
