@@ -153,7 +153,8 @@ async def bench(ports: list[int], feeds: int) -> list[dict[str, float]]:
         now = datetime.now(UTC)
         for number in range(feeds):
             url = f"http://127.0.0.1:{ports[number % PORTS]}/feed/{number}"
-            source = store.add_source(SourceSpec(f"Feed {number}", url, 300), now)
+            spec = SourceSpec(f"Feed {number}", url, 300, fetch_article=False)
+            source = store.add_source(spec, now)
             store.record_poll_success(source.id, now, now, 300, None, None)
         for chat in range(100):
             store.ensure_chat(chat, "private", "id", "", now)

@@ -4,8 +4,10 @@ Rules:
 - Only tags Telegram accepts (`<b>`, `<i>`, `<a href>`), always closed in order.
 - Every dynamic string is escaped: `html.escape(quote=False)` in text, `quote=True` in `href`.
 - Each part has a character budget, so the message stays far below Telegram's 4096-character
-  limit however long the feed's strings are; the summary is cut at a sentence end when one
-  falls in the budget's last two thirds, else at a word, and marked with "…".
+  limit however long the feed's strings are.
+- The summary is the one chosen for the chat when the alert was planned (see `summary`), or
+  the lead of the feed's description; the terms that matched are in bold wherever they occur.
+- Two buttons' labels live here too: open the article, and stop watching (mute) a watch.
 - Times are shown in the given zone, e.g. "13 Sep 2023 14:30 WIB"; months are abbreviated in
   the chat's language.
 """
@@ -13,22 +15,21 @@ Rules:
 from __future__ import annotations
 
 import html
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.models import Alert
+from bot.summary import mention_patterns, summarize
 
 TITLE_BUDGET = 300
 SOURCE_BUDGET = 80
-SUMMARY_BUDGET = 400
+SUMMARY_BUDGET = 700
 WATCHES_BUDGET = 400
-MESSAGE_LIMIT = 4096
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s")
 _MONTHS = {
     "id": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 }
+_BUTTONS = {"id": ("Buka", "Berhenti pantau"), "en": ("Open", "Stop watching")}
 _ZONE_NAMES = {
     "Asia/Jakarta": "WIB",
     "Asia/Pontianak": "WIB",
@@ -48,24 +49,41 @@ def shorten(text: str, budget: int) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
-def summarize(text: str, budget: int = SUMMARY_BUDGET) -> str:
-    """The text up to the last sentence end within the budget, or cut at a word."""
-    text = text.strip()
-    if len(text) <= budget:
-        return text
-    ends = [found.end() for found in _SENTENCE_END.finditer(text[: budget + 1])]
-    good = [end for end in ends if end >= budget // 3]
-    if good:
-        return text[: good[-1]].strip()
-    return shorten(text, budget)
-
-
 def format_time(moment: datetime, zone: ZoneInfo, language: str) -> str:
     """A publication time as readers in Indonesia expect it, e.g. "13 Sep 2023 14:30 WIB"."""
     local = moment.astimezone(zone)
     month = _MONTHS.get(language, _MONTHS["id"])[local.month - 1]
     zone_name = _ZONE_NAMES.get(zone.key) or local.strftime("%Z")
     return f"{local.day} {month} {local.year} {local:%H:%M} {zone_name}"
+
+
+def highlighted(text: str, terms: tuple[str, ...]) -> str:
+    """The text as escaped HTML, with every occurrence of a matched term in bold."""
+    spans = sorted(
+        (found.start(), found.end())
+        for pattern in mention_patterns(list(terms))
+        for found in pattern.finditer(text)
+    )
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    parts, position = [], 0
+    for start, end in merged:
+        parts += [
+            html.escape(text[position:start], quote=False),
+            f"<b>{html.escape(text[start:end], quote=False)}</b>",
+        ]
+        position = end
+    parts.append(html.escape(text[position:], quote=False))
+    return "".join(parts)
+
+
+def button_labels(language: str) -> tuple[str, str]:
+    """The labels of the alert's buttons: open the article, stop watching."""
+    return _BUTTONS.get(language, _BUTTONS["id"])
 
 
 def format_alert(alert: Alert, zone: ZoneInfo) -> str:
@@ -79,9 +97,9 @@ def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     lines = [headline]
     if byline:
         lines.append(f"<i>{html.escape(' · '.join(byline), quote=False)}</i>")
-    summary = summarize(article.summary)
+    summary = alert.summary or summarize(article.summary)
     if summary:
-        lines += ["", html.escape(summary, quote=False)]
+        lines += ["", highlighted(shorten(summary, SUMMARY_BUDGET), alert.terms)]
     watches = shorten(", ".join(alert.watches), WATCHES_BUDGET)
     lines += ["", f"🔎 {html.escape(watches, quote=False)}"]
     return "\n".join(lines)

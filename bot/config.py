@@ -89,6 +89,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Admins get one message when a source has failed this long, and one when it recovers.",
     ),
     Setting("retention_days", 30, None, "Articles older than this are pruned daily."),
+    Setting(
+        "article_timeout",
+        "10s",
+        None,
+        "How long fetching matched articles for their summary may delay their alerts.",
+    ),
     Setting("timezone", "Asia/Jakarta", None, "Time zone in which alerts show times."),
     Setting("fetch_timeout", 20.0, None, "Seconds a feed request may take in all."),
     Setting("max_feed_bytes", 10_000_000, None, "Feed responses larger than this are abandoned."),
@@ -113,6 +119,7 @@ class Config:
     max_interval: float
     failure_alert_after: float
     retention_days: int
+    article_timeout: float
     timezone: ZoneInfo
     fetch_timeout: float
     max_feed_bytes: int
@@ -226,6 +233,7 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         max_interval=parse_duration(str(values["max_interval"])),
         failure_alert_after=parse_duration(str(values["failure_alert_after"])),
         retention_days=int(_number("retention_days", values, int)),
+        article_timeout=parse_duration(str(values["article_timeout"])),
         timezone=timezone,
         fetch_timeout=_number("fetch_timeout", values, float),
         max_feed_bytes=int(_number("max_feed_bytes", values, int)),

@@ -21,17 +21,19 @@ import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.compose import format_alert
-from bot.models import Delivery
+from bot.compose import button_labels, format_alert, shorten
+from bot.models import Alert, Delivery
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = timedelta(minutes=10)
 SEND_SPACING = 1 / 25
+MAX_MUTE_BUTTONS = 3
+BUTTON_TEXT_BUDGET = 60
 
 
 class Deliverer:
@@ -64,6 +66,7 @@ class Deliverer:
                 text=format_alert(alert, self._zone),
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
+                reply_markup=keyboard(alert),
             )
         except Forbidden as exc:
             log.info("chat=%s unreachable (%s): alerts stopped", alert.chat_id, exc.message)
@@ -87,6 +90,22 @@ class Deliverer:
         self._store.mark_sent(delivery.id, message.message_id, datetime.now(UTC))
         log.info("delivery=%s chat=%s sent", delivery.id, alert.chat_id)
         return "sent"
+
+
+def keyboard(alert: Alert) -> InlineKeyboardMarkup:
+    """ "Open" the article, and "Stop watching: <watch>" for each watch that fired (at most 3).
+
+    The callback data is `mute:<watch id>`; the telegram package checks on the tap that the
+    watch belongs to the chat the button was tapped in.
+    """
+    open_label, mute_label = button_labels(alert.language)
+    rows = [[InlineKeyboardButton(open_label, url=alert.article.url)]]
+    for watch_id, display in list(zip(alert.watch_ids, alert.watches, strict=False))[
+        :MAX_MUTE_BUTTONS
+    ]:
+        label = shorten(f"{mute_label}: {display}", BUTTON_TEXT_BUDGET)
+        rows.append([InlineKeyboardButton(label, callback_data=f"mute:{watch_id}")])
+    return InlineKeyboardMarkup(rows)
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -30,6 +30,7 @@ class Source:
     effective_interval: float = 0.0
     failing_since: datetime | None = None
     failure_notified: bool = False
+    fetch_article: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class StoredArticle:
     title: str
     summary: str
     published_at: datetime | None
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +90,36 @@ class Watch:
     chat_id: int
     query: str
     display: str
+    muted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A match waiting in the outbox: one per (chat, article), naming every watch that fired."""
+    """A match waiting in the outbox: one per (chat, article), naming every watch that fired.
+
+    `terms` are the words and phrases that occurred (for bold type), `summary` the lead chosen
+    for this chat; an empty summary falls back to the feed's description.
+    """
 
     chat_id: int
     article: StoredArticle
     watches: tuple[str, ...]
     language: str
+    watch_ids: tuple[int, ...] = ()
+    terms: tuple[str, ...] = ()
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """An alert decided before its article has a database id (it is keyed by article key)."""
+
+    chat_id: int
+    article_key: str
+    watch_ids: tuple[int, ...]
+    watches: tuple[str, ...]
+    terms: tuple[str, ...]
+    summary: str
 
 
 @dataclass(frozen=True, slots=True)

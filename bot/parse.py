@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
+import trafilatura
 
 from bot.models import Article, Feed, FetchResult
 
@@ -106,6 +107,17 @@ def _strip_tags(markup: str) -> str:
     return "".join(extractor.parts)
 
 
+def without_tracking(url: str) -> str:
+    """The link as published, minus tracking parameters and fragment: what alerts link to."""
+    parts = urlsplit(url.strip())
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING_PARAMS.match(k)
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+
+
 def canonical_url(url: str) -> str:
     """The form of a URL under which two links to the same article compare equal."""
     parts = urlsplit(url.strip())
@@ -179,7 +191,7 @@ def _article(entry: Any) -> Article | None:
     published = _published(entry)
     return Article(
         key=_key(entry, link, title, published),
-        url=link,
+        url=without_tracking(link) if link else link,
         title=title or link,
         summary=_text(entry, "summary"),
         published_at=published,
@@ -200,3 +212,21 @@ def _published(entry: Any) -> datetime | None:
     if stamp is None:
         return None
     return datetime.fromtimestamp(calendar.timegm(stamp), UTC)
+
+
+def extract_article(page: FetchResult) -> str:
+    """The main text of an article page (trafilatura), or "" when there is none.
+
+    trafilatura picks the article body and drops navigation, teasers, share bars, comments and
+    footers; what Indonesian sites leave inside the body is cleaned later (`summary`).
+    """
+    if not page.content:
+        return ""
+    document = trafilatura.bare_extraction(
+        page.content,
+        url=page.url,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=False,
+    )
+    return (document.text or "") if document is not None else ""

@@ -1,9 +1,11 @@
-"""One poll of one source, stage by stage: fetch → parse → store → match → outbox.
+"""One poll of one source, stage by stage: fetch → parse → match → (fetch, parse) the matched
+articles → store → outbox.
 
 Rules:
 - This function is the only place that knows the stage order; stages never call each other.
-- Storing the new articles, queueing their alerts and moving the source's schedule happen in
-  one transaction, so a crash never leaves an article stored but unalerted.
+- Alerts are planned before anything is stored; then storing the new articles, queueing their
+  alerts and moving the source's schedule happen in one transaction, so a crash never leaves
+  an article stored but unalerted (the next poll simply sees it as new again).
 - A source's first successful poll stores what the feed holds and alerts on none of it (no
   flood of old news when a source is added); later polls alert only on articles never stored.
 - Any failure of fetch or parse is recorded on the source (shown in `/sources`) and moves its
@@ -23,9 +25,9 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from bot.fetch import Fetcher, FetchError
-from bot.match import Document, LiveIndex
-from bot.models import Source, StoredArticle
-from bot.parse import ParseError, parse_feed
+from bot.match import Document, LiveIndex, QueryMatch
+from bot.models import Article, Planned, Source, Watch
+from bot.parse import ParseError, extract_article, parse_feed
 from bot.sources import (
     Cadence,
     adaptive_interval,
@@ -33,6 +35,7 @@ from bot.sources import (
     next_poll_after_success,
 )
 from bot.store import Store
+from bot.summary import clean_text, mention_patterns, summarize
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ class PollSettings:
     cadence: Cadence
     failure_alert_after: float
     rng: random.Random
+    article_timeout: float = 10.0
 
 
 async def poll_source(
@@ -87,11 +91,11 @@ async def poll_source(
             else (source.effective_interval)
         )
     fresh_for = max(filter(None, (result.fresh_for, feed.ttl)), default=None)
+    fresh = store.unseen(feed.articles)
+    planned = await plan_alerts(source, fresh, index, fetcher, settings) if source.seeded else []
     with store.transaction():
-        stored = store.save_articles(source, feed.articles, now)
-        queued = 0
-        if source.seeded and stored:
-            queued = store.enqueue(_alerts(stored, index), now)
+        stored = store.save_articles(source, fresh, now)
+        queued = store.enqueue(planned, stored, now)
         store.record_poll_success(
             source.id,
             now,
@@ -132,25 +136,86 @@ def _failed(
     return PollReport(source.id, 0, 0, str(error), notice)
 
 
-def _alerts(
-    articles: Sequence[StoredArticle], index: LiveIndex
-) -> list[tuple[int, int, list[str]]]:
-    """One outbox entry per (chat, article), naming all of that chat's watches that fired."""
-    entries = []
-    for article in articles:
-        per_chat: dict[int, list[str]] = defaultdict(list)
-        for found in index.match(document_of(article)):
-            for watch in found.watches:
-                per_chat[watch.chat_id].append(watch.display)
-        entries += [(chat_id, article.id, displays) for chat_id, displays in per_chat.items()]
-    return entries
+async def plan_alerts(
+    source: Source,
+    articles: Sequence[Article],
+    index: LiveIndex,
+    fetcher: Fetcher,
+    settings: PollSettings,
+) -> list[Planned]:
+    """The alerts these new articles cause: matched on the feed's text, then on the article.
+
+    Only articles that match some watch are fetched (it is costly and impolite otherwise), all
+    at once and for at most `settings.article_timeout` in all; an article that cannot be
+    fetched or extracted in time keeps the feed's description (cleaned the same way). Matching again on the full text
+    adds the watches that only the body mentions.
+    """
+    first = {a.key: index.match(document_of(a, a.summary, source)) for a in articles}
+    matched = [a for a in articles if first[a.key]]
+    texts = await _article_texts(matched, fetcher, settings) if source.fetch_article else {}
+    planned = []
+    for article in matched:
+        found = list(first[article.key])
+        body = texts.get(article.key, "")
+        if body:
+            found += index.match(document_of(article, body, source))
+        planned += _per_chat(article, found, body or clean_text(article.summary, article.title))
+    return planned
 
 
-def document_of(article: StoredArticle) -> Document:
+def _per_chat(article: Article, found: Sequence[QueryMatch], text: str) -> list[Planned]:
+    """One alert per chat, naming each of its watches once, with a summary for its terms."""
+    chats: dict[int, dict[int, Watch]] = defaultdict(dict)
+    terms: dict[int, dict[str, None]] = defaultdict(dict)
+    for query_match in found:
+        hit_terms = [hit.term.strip('"') for hit in query_match.hits()]
+        for watch in query_match.watches:
+            chats[watch.chat_id][watch.id] = watch
+            terms[watch.chat_id].update(dict.fromkeys(hit_terms))
+    return [
+        Planned(
+            chat_id=chat_id,
+            article_key=article.key,
+            watch_ids=tuple(watches),
+            watches=tuple(w.display for w in watches.values()),
+            terms=tuple(terms[chat_id]),
+            summary=summarize(text, mention_patterns(list(terms[chat_id]))),
+        )
+        for chat_id, watches in chats.items()
+    ]
+
+
+async def _article_texts(
+    articles: Sequence[Article], fetcher: Fetcher, settings: PollSettings
+) -> dict[str, str]:
+    """Cleaned article texts by key, for those fetched and extracted before the deadline."""
+
+    async def text_of(article: Article) -> tuple[str, str]:
+        page = await fetcher.page(article.url)
+        raw = await asyncio.to_thread(extract_article, page)
+        return article.key, clean_text(raw, article.title)
+
+    tasks = [asyncio.create_task(text_of(a)) for a in articles if a.url.startswith("http")]
+    if not tasks:
+        return {}
+    done, pending = await asyncio.wait(tasks, timeout=settings.article_timeout)
+    for task in pending:
+        task.cancel()
+    texts = {}
+    for task in done:
+        if task.exception() is None:
+            key, text = task.result()
+            texts[key] = text
+        else:
+            log.info("article not extracted: %s", task.exception())
+    return texts
+
+
+def document_of(article: Article, body: str, source: Source) -> Document:
     """What the matcher reads of an article: headline, text, and where it came from."""
     hosts = tuple(
         host.removeprefix("www.")
-        for host in (urlsplit(article.url).hostname, urlsplit(article.source_url).hostname)
+        for host in (urlsplit(article.url).hostname, urlsplit(source.url).hostname)
         if host
     )
-    return Document(article.title, article.summary, article.source_name, hosts)
+    return Document(article.title, body, source.name, hosts)

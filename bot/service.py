@@ -56,6 +56,7 @@ class Service:
             Cadence(config.min_interval, config.max_interval, config.default_interval),
             config.failure_alert_after,
             random.Random(),
+            config.article_timeout,
         )
         self._deliverer: Deliverer | None = None
         self._scheduler: AsyncIOScheduler | None = None

@@ -1,8 +1,9 @@
 """Sources: the shipped list, URL checks, and when each source is polled next.
 
 Rules:
-- `config/sources.toml` holds `[[source]]` tables with `name`, `url` and an optional
-  `interval` ("30s", "5m", "1h"; at least 1s). It is read once, into an empty database;
+- `config/sources.toml` holds `[[source]]` tables with `name`, `url`, an optional
+  `interval` ("30s", "5m", "1h"; at least 1s) and `fetch_article = false` for a source whose
+  pages are not worth fetching for the summary. It is read once, into an empty database;
   after that the database is the source of truth.
 - Lists move in and out as OPML (other feed readers) or TOML (`pantau sources import|export`).
 - A source URL is http(s) with a host; anything else is refused here, before it is stored.
@@ -23,7 +24,7 @@ import json
 import random
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
@@ -49,6 +50,7 @@ class SourceSpec:
     url: str
     interval: float
     adaptive: bool = False
+    fetch_article: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +109,13 @@ def read_sources_file(path: Path, default_interval: float) -> list[SourceSpec]:
         if "url" not in table:
             raise ConfigError(f"source #{number} in {path} has no url")
         interval = table.get("interval")
-        specs.append(
-            make_spec(
-                str(table["url"]),
-                table.get("name"),
-                str(interval) if interval is not None else None,
-                default_interval,
-            )
+        spec = make_spec(
+            str(table["url"]),
+            table.get("name"),
+            str(interval) if interval is not None else None,
+            default_interval,
         )
+        specs.append(replace(spec, fetch_article=bool(table.get("fetch_article", True))))
     return specs
 
 

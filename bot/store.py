@@ -39,7 +39,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from bot.models import Alert, Article, Delivery, Source, StoredArticle, Watch
+from bot.models import Alert, Article, Delivery, Planned, Source, StoredArticle, Watch
 from bot.sources import SourceSpec
 
 migrations = Migrations("pantau")
@@ -150,6 +150,18 @@ def m003_polite_polling(db: Database) -> None:
     db["articles"].create_index(["fetched_at"])
 
 
+@migrations()
+def m004_alert_content(db: Database) -> None:
+    """What an alert shows beyond the article: which watches and terms, the chosen summary;
+    sources that are not worth an article fetch; watches muted from an alert's button."""
+    deliveries = db["deliveries"]
+    deliveries.add_column("watch_ids", str)
+    deliveries.add_column("terms", str)
+    deliveries.add_column("summary", str)
+    db["sources"].add_column("fetch_article", int, not_null_default=1)
+    db["watches"].add_column("muted", int, not_null_default=0)
+
+
 class DuplicateSource(Exception):
     """A source with this URL exists already."""
 
@@ -210,6 +222,7 @@ class Store:
                 "url": spec.url,
                 "interval": spec.interval,
                 "adaptive": int(spec.adaptive),
+                "fetch_article": int(spec.fetch_article),
                 "effective_interval": spec.interval,
                 "next_poll_at": _epoch(now),
                 "created_at": _epoch(now),
@@ -364,9 +377,23 @@ class Store:
                     title=article.title,
                     summary=article.summary,
                     published_at=article.published_at,
+                    key=article.key,
                 )
             )
         return stored
+
+    def unseen(self, articles: Sequence[Article]) -> list[Article]:
+        """The articles whose key is not stored yet, once each, in feed order."""
+        unique = {article.key: article for article in reversed(articles)}
+        if not unique:
+            return []
+        keys = list(unique)
+        placeholders = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT key FROM articles WHERE key IN ({placeholders})", keys
+        ).fetchall()
+        seen = {row[0] for row in rows}
+        return [unique[key] for key in reversed(keys) if key not in seen]
 
     def count_articles(self) -> int:
         return self.db["articles"].count
@@ -453,6 +480,17 @@ class Store:
         self._bump_watches()
         return _watch(rows[0])
 
+    def set_muted(self, chat_id: int, watch_id: int, muted: bool) -> Watch | None:
+        """Mute or unmute one of this chat's watches; None when the chat has no such watch."""
+        cursor = self.db.execute(
+            "UPDATE watches SET muted = ? WHERE id = ? AND chat_id = ?",
+            [int(muted), watch_id, chat_id],
+        )
+        if not cursor.rowcount:
+            return None
+        self._bump_watches()
+        return _watch(next(iter(self.db.query("SELECT * FROM watches WHERE id = ?", [watch_id]))))
+
     def list_watches(self, chat_id: int) -> list[Watch]:
         rows = self.db.query("SELECT * FROM watches WHERE chat_id = ? ORDER BY id", [chat_id])
         return [_watch(row) for row in rows]
@@ -460,7 +498,7 @@ class Store:
     def active_watches(self) -> list[Watch]:
         rows = self.db.query(
             "SELECT watches.* FROM watches JOIN chats ON chats.id = watches.chat_id "
-            "WHERE chats.active = 1 ORDER BY watches.id"
+            "WHERE chats.active = 1 AND watches.muted = 0 ORDER BY watches.id"
         )
         return [_watch(row) for row in rows]
 
@@ -468,7 +506,7 @@ class Store:
         """Ids of the watches the match index must hold: those of active chats."""
         rows = self.db.execute(
             "SELECT watches.id FROM watches JOIN chats ON chats.id = watches.chat_id "
-            "WHERE chats.active = 1"
+            "WHERE chats.active = 1 AND watches.muted = 0"
         ).fetchall()
         return {row[0] for row in rows}
 
@@ -521,22 +559,38 @@ class Store:
 
     # outbox
 
-    def enqueue(self, matches: Iterable[tuple[int, int, Sequence[str]]], now: datetime) -> int:
-        """Put (chat, article, watch texts) in the outbox once; return how many were new."""
+    def enqueue(
+        self, planned: Iterable[Planned], articles: Sequence[StoredArticle], now: datetime
+    ) -> int:
+        """Put each planned alert whose article was just stored in the outbox, once per
+        (chat, article); return how many were new."""
+        ids = {article.key: article.id for article in articles}
         added = 0
-        for chat_id, article_id, watches in matches:
+        for alert in planned:
+            if alert.article_key not in ids:
+                continue
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO deliveries "
-                "(chat_id, article_id, watches, status, attempts, not_before, created_at) "
-                "VALUES (?, ?, ?, 'pending', 0, ?, ?)",
-                [chat_id, article_id, json.dumps(list(watches)), _epoch(now), _epoch(now)],
+                "INSERT OR IGNORE INTO deliveries (chat_id, article_id, watches, watch_ids, "
+                "terms, summary, status, attempts, not_before, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [
+                    alert.chat_id,
+                    ids[alert.article_key],
+                    json.dumps(list(alert.watches)),
+                    json.dumps(list(alert.watch_ids)),
+                    json.dumps(list(alert.terms)),
+                    alert.summary,
+                    _epoch(now),
+                    _epoch(now),
+                ],
             )
             added += cursor.rowcount
         return added
 
     def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
         rows = self.db.query(
-            "SELECT d.id, d.attempts, d.chat_id, d.watches, c.language, "
+            "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS "
+            "chosen, c.language, "
             "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
             "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
             "FROM deliveries d JOIN articles a ON a.id = d.article_id "
@@ -597,11 +651,13 @@ def _source(row: dict[str, Any]) -> Source:
         effective_interval=row["effective_interval"] or row["interval"],
         failing_since=_moment(row["failing_since"]),
         failure_notified=bool(row["failure_notified"]),
+        fetch_article=bool(row["fetch_article"]),
     )
 
 
 def _watch(row: dict[str, Any]) -> Watch:
-    return Watch(row["id"], row["chat_id"], row["query"], row["display"] or row["query"])
+    display = row["display"] or row["query"]
+    return Watch(row["id"], row["chat_id"], row["query"], display, bool(row["muted"]))
 
 
 def _delivery(row: dict[str, Any]) -> Delivery:
@@ -619,5 +675,8 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         article=article,
         watches=tuple(json.loads(row["watches"])),
         language=row["language"],
+        watch_ids=tuple(json.loads(row["watch_ids"] or "[]")),
+        terms=tuple(json.loads(row["terms"] or "[]")),
+        summary=row["chosen"] or "",
     )
     return Delivery(id=row["id"], attempts=row["attempts"], alert=alert)

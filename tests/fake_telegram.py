@@ -135,6 +135,7 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.calls: list[str] = []
         self.rejected: list[tuple[str, str]] = []
+        self.answers: list[str] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
         self.enforce_limits = False
@@ -186,6 +187,32 @@ class FakeTelegram:
             self._next_update_id += 1
             self._cond.notify_all()
 
+    def send_callback(
+        self, chat_id: int, data: str, message_id: int, *, user_id: int | None = None
+    ) -> None:
+        """Queue a tap on an inline button of message `message_id` in that chat."""
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+        }
+        query = {
+            "id": f"cb{self._next_update_id}",
+            "from": {
+                "id": user_id or chat_id,
+                "is_bot": False,
+                "first_name": "Analis",
+                "language_code": "id",
+            },
+            "chat_instance": str(chat_id),
+            "message": message,
+            "data": data,
+        }
+        with self._cond:
+            self._updates.append({"update_id": self._next_update_id, "callback_query": query})
+            self._next_update_id += 1
+            self._cond.notify_all()
+
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         """Make the next call of `method` fail the way Telegram would."""
         with self._cond:
@@ -228,10 +255,14 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method == "sendMessage":
             return self._send_message(params)
+        if method == "answerCallbackQuery":
+            with self._cond:
+                self.answers.append(str(params.get("text", "")))
+                self._cond.notify_all()
+            return 200, {"ok": True, "result": True}
         simple = {
             "getMe": BOT_USER,
             "deleteWebhook": True,
-            "answerCallbackQuery": True,
             "close": True,
         }
         if method in simple:
@@ -271,6 +302,14 @@ class FakeTelegram:
             return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
         if not text.strip():
             return self._reject(markup, "Bad Request: message text is empty")
+        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if len(button.get("callback_data", "").encode()) > 64:
+                    return self._reject(markup, "Bad Request: BUTTON_DATA_INVALID")
+                if not button.get("text") or not (
+                    button.get("url", "https://").startswith(("http://", "https://"))
+                ):
+                    return self._reject(markup, "Bad Request: BUTTON_URL_INVALID")
         if utf16_length(text) > 4096:
             return self._reject(markup, "Bad Request: message is too long")
         with self._cond:

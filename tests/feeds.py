@@ -49,3 +49,32 @@ def rss(items: list[dict[str, str]], title: str = "Berita Uji") -> bytes:
         "<link>https://news.example.id/</link><description>uji</description>"
         f"{''.join(entries)}</channel></rss>"
     ).encode()
+
+
+ARTICLE_PARAGRAPHS = (
+    "ZONA SURABAYA RAYA - Pertemuan antara Presiden Korea Utara Kim Jong Un dan Presiden Rusia "
+    "Vladimir Putin pada Rabu, 13 September 2023, memicu spekulasi tentang kerja sama pertahanan "
+    "yang semakin erat antara kedua negara.",
+    "Baca Juga: Rusia Rilis Senjata Perang Baru yang Menakutkan",
+    "Melansir kantor berita, pertemuan tersebut berlangsung selama beberapa jam, dan kedua "
+    "pemimpin membahas berbagai isu, termasuk kerja sama ekonomi dan politik.",
+    "Putin mengajak Kim berkeliling Kosmodrom Vostochny, lokasi peluncuran roket luar angkasa "
+    "paling modern di Rusia, yang juga menjadi tempat perakitan roket Angara sepanjang 42,7 meter.",
+    "Amerika Serikat telah lama mengkhawatirkan hubungan dekat antara Rusia dan Korea Utara, dan "
+    "khawatir kerja sama pertahanan kedua negara dapat mengancam keamanan regional.",
+    "Editor: Rangga Putra",
+    "Sumber: Kremlin",
+)
+
+
+def article_page(title: str, paragraphs: tuple[str, ...] = ARTICLE_PARAGRAPHS) -> bytes:
+    """A news page as Indonesian sites build it: menus, the article, related links, a footer."""
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    related = "".join(f'<li><a href="/b/{n}">Berita lain nomor {n}</a></li>' for n in range(12))
+    return (
+        f"<html><head><title>{escape(title)}</title></head><body>"
+        '<nav><a href="/">Beranda</a> <a href="/dunia">Dunia</a> <a href="/nasional">Nasional</a></nav>'
+        f"<article><h1>{escape(title)}</h1>{body}</article>"
+        f"<aside><h3>Terpopuler</h3><ul>{related}</ul></aside>"
+        "<footer>Copyright 2023 Zona Surabaya Raya. All Rights Reserved</footer></body></html>"
+    ).encode()

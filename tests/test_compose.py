@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.compose import format_alert, format_time, summarize
+from bot.compose import format_alert, format_time
 from bot.models import Alert, StoredArticle
 from tests.fake_telegram import parse_telegram_html, utf16_length
 
@@ -55,20 +55,25 @@ def test_huge_inputs_stay_under_the_limit_and_valid():
     assert utf16_length(shown) < 4096
 
 
-def test_summary_is_cut_at_a_sentence_end():
-    text = "Kalimat pertama cukup panjang untuk dibaca. Kalimat kedua juga ada di sini. " * 20
-    short = summarize(text, 200)
-    assert short.endswith("sini.") or short.endswith("dibaca.")
-    assert len(short) <= 200
-
-
-def test_summary_without_sentence_end_is_cut_at_a_word():
-    short = summarize("kata " * 300, 100)
-    assert short.endswith("kata…") and len(short) <= 100
-
-
-def test_short_summary_is_kept_whole():
-    assert summarize("Satu kalimat saja.") == "Satu kalimat saja."
+def test_matched_terms_are_bold_and_the_rest_escaped():
+    summary = "Presiden Korea Utara & Putin bertemu; Putinnya <senang>. Korut menolak."
+    message = format_alert(alert(summary="", watches=('"Korea Utara"',)), JAKARTA)
+    assert "<b>" not in message.split("\n\n")[1]
+    rich = Alert(
+        1,
+        StoredArticle(1, "Uji", "", "https://x.id/a", "Judul", "", PUBLISHED),
+        ("Putin",),
+        "id",
+        (7,),
+        ("Korea Utara", "Putin"),
+        summary,
+    )
+    body = format_alert(rich, JAKARTA).split("\n\n")[1]
+    assert body == (
+        "Presiden <b>Korea Utara</b> &amp; <b>Putin</b> bertemu; <b>Putinnya</b> &lt;senang&gt;. "
+        "Korut menolak."
+    )
+    parse_telegram_html(format_alert(rich, JAKARTA))
 
 
 def test_times_by_zone_and_language():

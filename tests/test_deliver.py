@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 
 from bot.deliver import Deliverer
-from bot.models import Article
+from bot.models import Article, Planned
 from bot.sources import SourceSpec
 from bot.store import Store
 from tests.conftest import TOKEN
@@ -29,7 +29,11 @@ def store(tmp_path):
     stored = opened.save_articles(source, articles, NOW)
     for chat in (1, 2, 3):
         opened.ensure_chat(chat, "private", "id", "Analis", NOW)
-    opened.enqueue([(chat, stored[chat - 1].id, ["Rusia"]) for chat in (1, 2, 3)], NOW)
+    planned = [
+        Planned(chat, stored[chat - 1].key, (chat,), ("Rusia",), ("Rusia",), "")
+        for chat in (1, 2, 3)
+    ]
+    opened.enqueue(planned, stored, NOW)
     yield opened
     opened.close()
 

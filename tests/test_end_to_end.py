@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from tests.conftest import TOKEN, bot_env, start_bot, write_config
 from tests.feed_server import Page
-from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
+from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, article_page, rss
 
 CHAT = 5001
+OUTSIDER = 5002
 
 
 def _alerts(telegram, chat_id):
@@ -26,7 +27,12 @@ def test_watch_then_alert_once_across_restart(tmp_path, telegram, feeds):
     assert "Korea Utara" in reply.text and "#1" in reply.text
     feeds.wait_requests("/rss", 2)
 
-    feeds.serve("/rss", Page(rss([SEED_STORY, SOUTH_ONLY_STORY, OLD_STORY])))
+    story = {**SEED_STORY, "link": feeds.url("/internasional/kim-putin?utm_source=rss")}
+    feeds.serve(
+        "/internasional/kim-putin",
+        Page(article_page(SEED_STORY["title"]), content_type="text/html"),
+    )
+    feeds.serve("/rss", Page(rss([story, SOUTH_ONLY_STORY, OLD_STORY])))
     alerts = telegram.wait_for(lambda: _alerts(telegram, CHAT))
     polled = feeds.count("/rss")
     feeds.wait_requests("/rss", polled + 3)
@@ -36,9 +42,16 @@ def test_watch_then_alert_once_across_restart(tmp_path, telegram, feeds):
     )
     alert = alerts[0]
     assert alert.text.startswith(SEED_STORY["title"])
-    assert f'<a href="{SEED_STORY["link"]}">' in alert.html.replace("&amp;", "&")
+    link = feeds.url("/internasional/kim-putin")
+    assert f'<a href="{link}">' in alert.html, "the link loses its tracking parameters"
     assert "Zona Surabaya Raya · 13 Sep 2023 14:30 WIB" in alert.text
-    assert "Pertemuan antara Presiden Korea Utara Kim Jong Un" in alert.text
+    assert "Pertemuan antara Presiden <b>Korea Utara</b> Kim Jong Un" in alert.html
+    assert "ZONA SURABAYA RAYA" not in alert.text and "Baca Juga" not in alert.text
+    assert "Melansir kantor berita" in alert.text, "the summary comes from the article page"
+    keyboard = alert.params["reply_markup"]["inline_keyboard"]
+    assert keyboard[0] == [{"text": "Buka", "url": link}]
+    assert keyboard[1][0]["text"] == 'Berhenti pantau: "Korea Utara"'
+    assert keyboard[1][0]["callback_data"] == "mute:1"
     assert alert.text.endswith('🔎 "Korea Utara"')
     assert alert.params["parse_mode"] == "HTML"
     assert telegram.rejected == []
@@ -48,15 +61,37 @@ def test_watch_then_alert_once_across_restart(tmp_path, telegram, feeds):
     second = {
         **OLD_STORY,
         "title": "Korea Utara kirim delegasi ke Moskow",
-        "link": "https://news.example.id/delegasi",
+        "link": feeds.url("/tidak-ada"),
     }
     feeds.wait_requests("/rss", feeds.count("/rss") + 2)
-    feeds.serve("/rss", Page(rss([second, SEED_STORY, SOUTH_ONLY_STORY, OLD_STORY])))
+    feeds.serve("/rss", Page(rss([second, story, SOUTH_ONLY_STORY, OLD_STORY])))
     telegram.wait_for(lambda: len(_alerts(telegram, CHAT)) >= 2)
     feeds.wait_requests("/rss", feeds.count("/rss") + 3)
-    assert restarted.stop() == 0
 
     titles = [m.text.split("\n")[0] for m in _alerts(telegram, CHAT)]
     assert titles == [SEED_STORY["title"], second["title"]], "a restart must not repeat an alert"
+    fallback = _alerts(telegram, CHAT)[1]
+    assert "Korea Utara kembali meluncurkan" in fallback.text, "a missing page: the feed's text"
+
+    telegram.send_callback(CHAT, "mute:1", alert.message_id)
+    muted = telegram.wait_for(
+        lambda: [m for m in telegram.messages_to(CHAT) if "dibisukan" in m.text]
+    )
+    assert muted[0].text.startswith("🔕 Pantauan #1 dibisukan")
+    assert telegram.answers[-1] == "Pantauan #1 dibisukan"
+    telegram.send_command(CHAT, "/list")
+    listing = telegram.wait_for(
+        lambda: [m for m in telegram.messages_to(CHAT) if "(dibisukan)" in m.text]
+    )[0]
+    assert listing.params["reply_markup"]["inline_keyboard"] == [
+        [{"text": "🔔 Aktifkan lagi #1", "callback_data": "unmute:1"}]
+    ]
+    telegram.send_callback(OUTSIDER, "unmute:1", 1)
+    telegram.wait_for(lambda: "Tombol ini sudah tidak berlaku." in telegram.answers)
+    third = {**OLD_STORY, "title": "Korea Utara lagi", "link": feeds.url("/tidak-ada-2")}
+    feeds.serve("/rss", Page(rss([third, second, story])))
+    feeds.wait_requests("/rss", feeds.count("/rss") + 3)
+    assert len(_alerts(telegram, CHAT)) == 2, "a muted watch sends nothing"
+    assert restarted.stop() == 0
     assert TOKEN not in bot.log(), "the bot token leaked into the logs"
     assert TOKEN.split(":")[1] not in bot.log()

@@ -51,7 +51,9 @@ def poll(store, source_id, settings=SETTINGS):
 
 def test_first_poll_seeds_then_new_items_alert_once(store, feeds):
     feeds.serve("/rss", Page(rss([OLD_STORY])))
-    source = store.add_source(SourceSpec("Zona", feeds.url("/rss"), 1), datetime.now(UTC))
+    source = store.add_source(
+        SourceSpec("Zona", feeds.url("/rss"), 1, fetch_article=False), datetime.now(UTC)
+    )
     seeded = poll(store, source.id)
     assert (seeded.new_articles, seeded.queued_alerts) == (1, 0)
 
@@ -69,7 +71,9 @@ def test_broken_feed_is_recorded_and_recovers(store, feeds):
     feeds.serve(
         "/rss", Page(b"<html><title>Just a moment...</title></html>", content_type="text/html")
     )
-    source = store.add_source(SourceSpec("Rusak", feeds.url("/rss"), 60), datetime.now(UTC))
+    source = store.add_source(
+        SourceSpec("Rusak", feeds.url("/rss"), 60, fetch_article=False), datetime.now(UTC)
+    )
     report = poll(store, source.id)
     assert report.error and "not a feed" in report.error
     failing = store.get_source(source.id)
@@ -90,7 +94,9 @@ def test_broken_feed_is_recorded_and_recovers(store, feeds):
 
 def test_not_modified_costs_no_parsing(store, feeds):
     feeds.serve("/rss", Page(rss([OLD_STORY]), headers={"ETag": '"v1"'}))
-    source = store.add_source(SourceSpec("Etag", feeds.url("/rss"), 60), datetime.now(UTC))
+    source = store.add_source(
+        SourceSpec("Etag", feeds.url("/rss"), 60, fetch_article=False), datetime.now(UTC)
+    )
     poll(store, source.id)
     assert store.get_source(source.id).etag == '"v1"'
     report = poll(store, source.id)
@@ -119,13 +125,16 @@ def test_adaptive_interval_follows_the_publishing_rate(store, feeds):
     feeds.serve("/blog", Page(rss(items(7 * 24 * 60))))
     feeds.serve("/fixed", Page(rss(items(4))))
     wire = store.add_source(
-        SourceSpec("Wire", feeds.url("/wire"), 300, adaptive=True), datetime.now(UTC)
+        SourceSpec("Wire", feeds.url("/wire"), 300, adaptive=True, fetch_article=False),
+        datetime.now(UTC),
     )
     blog = store.add_source(
-        SourceSpec("Blog", feeds.url("/blog"), 300, adaptive=True), datetime.now(UTC)
+        SourceSpec("Blog", feeds.url("/blog"), 300, adaptive=True, fetch_article=False),
+        datetime.now(UTC),
     )
     fixed = store.add_source(
-        SourceSpec("Fixed", feeds.url("/fixed"), 300, adaptive=False), datetime.now(UTC)
+        SourceSpec("Fixed", feeds.url("/fixed"), 300, adaptive=False, fetch_article=False),
+        datetime.now(UTC),
     )
     for source in (wire, blog, fixed):
         poll(store, source.id)
@@ -144,8 +153,12 @@ def test_ttl_and_max_age_push_the_next_poll_later(store, feeds):
         ),
     )
     feeds.serve("/maxage", Page(rss([SEED_STORY]), headers={"Cache-Control": "max-age=7200"}))
-    ttl = store.add_source(SourceSpec("TTL", feeds.url("/ttl"), 60), datetime.now(UTC))
-    cached = store.add_source(SourceSpec("Cache", feeds.url("/maxage"), 60), datetime.now(UTC))
+    ttl = store.add_source(
+        SourceSpec("TTL", feeds.url("/ttl"), 60, fetch_article=False), datetime.now(UTC)
+    )
+    cached = store.add_source(
+        SourceSpec("Cache", feeds.url("/maxage"), 60, fetch_article=False), datetime.now(UTC)
+    )
     poll(store, ttl.id)
     poll(store, cached.id)
     assert 3590 <= seconds_until(store.get_source(ttl.id).next_poll_at) <= 3600 * 1.1 + 1
@@ -156,7 +169,9 @@ def test_retry_after_is_honoured_over_the_backoff(store, feeds):
     feeds.serve(
         "/busy", Page(b"", status=429, content_type="text/plain", headers={"Retry-After": "900"})
     )
-    source = store.add_source(SourceSpec("Busy", feeds.url("/busy"), 60), datetime.now(UTC))
+    source = store.add_source(
+        SourceSpec("Busy", feeds.url("/busy"), 60, fetch_article=False), datetime.now(UTC)
+    )
     assert "HTTP 429" in poll(store, source.id).error
     assert seconds_until(store.get_source(source.id).next_poll_at) > 890
 
@@ -164,7 +179,9 @@ def test_retry_after_is_honoured_over_the_backoff(store, feeds):
 def test_long_failure_is_reported_once_and_so_is_the_recovery(store, feeds):
     quick = PollSettings(Cadence(120, 3600, 300), failure_alert_after=0, rng=random.Random(1))
     feeds.serve("/down", Page(b"", status=500, content_type="text/plain"))
-    source = store.add_source(SourceSpec("Down", feeds.url("/down"), 60), datetime.now(UTC))
+    source = store.add_source(
+        SourceSpec("Down", feeds.url("/down"), 60, fetch_article=False), datetime.now(UTC)
+    )
     assert poll(store, source.id, quick).notice == "failing"
     assert poll(store, source.id, quick).notice is None, "only once per streak"
     assert store.get_source(source.id).failing_since is not None
@@ -182,7 +199,53 @@ def test_same_story_through_two_feeds_of_an_outlet_is_stored_once(store, feeds):
     }
     feeds.serve("/nasional", Page(rss([SEED_STORY])))
     feeds.serve("/dunia", Page(rss([tracked])))
-    one = store.add_source(SourceSpec("Nasional", feeds.url("/nasional"), 60), datetime.now(UTC))
-    two = store.add_source(SourceSpec("Dunia", feeds.url("/dunia"), 60), datetime.now(UTC))
+    one = store.add_source(
+        SourceSpec("Nasional", feeds.url("/nasional"), 60, fetch_article=False), datetime.now(UTC)
+    )
+    two = store.add_source(
+        SourceSpec("Dunia", feeds.url("/dunia"), 60, fetch_article=False), datetime.now(UTC)
+    )
     assert poll(store, one.id).new_articles == 1
     assert poll(store, two.id).new_articles == 0
+
+
+def test_matched_articles_are_fetched_summarised_and_matched_again(store, feeds):
+    from tests.feeds import article_page
+
+    store.add_watch(2, "Vostochny", "Vostochny", datetime.now(UTC))
+    story = {**SEED_STORY, "link": feeds.url("/artikel/kim-putin")}
+    feeds.serve(
+        "/artikel/kim-putin", Page(article_page(SEED_STORY["title"]), content_type="text/html")
+    )
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    source = store.add_source(SourceSpec("Zona", feeds.url("/rss"), 60), datetime.now(UTC))
+    poll(store, source.id)
+    feeds.serve("/rss", Page(rss([story, OLD_STORY])))
+    assert poll(store, source.id).queued_alerts == 2
+    due = {d.alert.chat_id: d.alert for d in store.due_deliveries(datetime.now(UTC))}
+    assert due[2].watches == ("Vostochny",), "only the article's body mentions Vostochny"
+    summary = due[1].summary
+    assert summary.startswith("Pertemuan antara Presiden Korea Utara Kim Jong Un")
+    assert "ZONA SURABAYA RAYA" not in summary and "Baca Juga" not in summary
+    assert "Korea Utara" in due[1].terms
+    assert "Vostochny" in due[2].summary, "the sentence naming the matched term joins the lead"
+
+
+def test_a_slow_article_page_falls_back_to_the_feed_text(store, feeds):
+    from tests.feeds import article_page
+
+    quick = PollSettings(Cadence(120, 3600, 300), 3600, random.Random(1), article_timeout=0.3)
+    story = {**SEED_STORY, "link": feeds.url("/lambat")}
+    feeds.serve(
+        "/lambat", Page(article_page(SEED_STORY["title"]), content_type="text/html", delay=2)
+    )
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    source = store.add_source(SourceSpec("Zona", feeds.url("/rss"), 60), datetime.now(UTC))
+    poll(store, source.id, quick)
+    feeds.serve("/rss", Page(rss([story])))
+    started = datetime.now(UTC)
+    assert poll(store, source.id, quick).queued_alerts == 1
+    assert (datetime.now(UTC) - started).total_seconds() < 1.5
+    [delivery] = store.due_deliveries(datetime.now(UTC))
+    assert delivery.alert.summary.startswith("Pertemuan antara Presiden Korea Utara")
+    assert "roket Angara" not in delivery.alert.summary, "the body was never fetched"

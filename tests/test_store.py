@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.models import Article
+from bot.models import Article, Planned, StoredArticle
 from bot.sources import SourceSpec
 from bot.store import DuplicateSource, Store
 
@@ -18,6 +18,10 @@ def store(tmp_path):
     opened = Store.open(tmp_path / "sub" / "pantau.db")
     yield opened
     opened.close()
+
+
+def plan(chat: int, stored: StoredArticle, *watches: str) -> Planned:
+    return Planned(chat, stored.key, tuple(range(len(watches))), watches, watches, "ringkasan")
 
 
 def article(key: str, title: str = "Judul") -> Article:
@@ -69,8 +73,8 @@ def test_outbox_holds_one_row_per_chat_and_article(store):
     source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
     [stored] = store.save_articles(source, [article("a")], NOW)
     store.ensure_chat(7, "private", "id", "Analis", NOW)
-    assert store.enqueue([(7, stored.id, ["Rusia"])], NOW) == 1
-    assert store.enqueue([(7, stored.id, ["Rusia", "Putin"])], NOW) == 0
+    assert store.enqueue([plan(7, stored, "Rusia")], [stored], NOW) == 1
+    assert store.enqueue([plan(7, stored, "Rusia", "Putin")], [stored], NOW) == 0
     [delivery] = store.due_deliveries(NOW)
     assert delivery.alert.watches == ("Rusia",) and delivery.alert.article.source_name == "Uji"
     store.defer(delivery.id, NOW + timedelta(seconds=30), "retry after 30s")
@@ -85,7 +89,7 @@ def test_removed_source_keeps_its_articles_for_pending_alerts(store):
     source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
     [stored] = store.save_articles(source, [article("a")], NOW)
     store.ensure_chat(7, "private", "id", "Analis", NOW)
-    store.enqueue([(7, stored.id, ["Rusia"])], NOW)
+    store.enqueue([plan(7, stored, "Rusia")], [stored], NOW)
     store.remove_source(source.id)
     [delivery] = store.due_deliveries(NOW)
     assert delivery.alert.article.source_name == ""
@@ -141,7 +145,7 @@ def test_prune_keeps_what_is_still_to_be_sent(store):
     )
     [fresh] = store.save_articles(source, [article("fresh")], NOW)
     store.ensure_chat(7, "private", "id", "A", NOW)
-    store.enqueue([(7, old.id, ["x"]), (7, waiting.id, ["x"])], NOW)
+    store.enqueue([plan(7, old, "x"), plan(7, waiting, "x")], [old, waiting], NOW)
     [sent, _] = store.due_deliveries(NOW)
     store.mark_sent(sent.id, 1, NOW)
     assert store.prune_articles(NOW - timedelta(days=30)) == 1

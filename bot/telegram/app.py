@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -67,6 +68,7 @@ def build_application(config: Config, token: str, store: Store, service: Service
     )
     for command in (*handlers.commands(), *admin.commands()):
         app.add_handler(CommandHandler(command.name, command.handler))
+    app.add_handler(CallbackQueryHandler(handlers.button, pattern=r"^(mute|unmute):\d+$"))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
     app.add_error_handler(_log_error)
     return app

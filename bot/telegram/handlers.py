@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.match import QueryError, build_table, parse_query
@@ -100,9 +100,40 @@ class Handlers:
             return
         lang = language(update)
         lines = [text(lang, "list_header", count=len(watches))]
-        lines += [text(lang, "list_item", id=w.id, query=w.display) for w in watches]
+        lines += [
+            text(lang, "list_item_muted" if w.muted else "list_item", id=w.id, query=w.display)
+            for w in watches
+        ]
         lines.append(text(lang, "list_footer"))
-        await send(update, "\n".join(lines))
+        muted = [w for w in watches if w.muted]
+        buttons = [
+            [
+                InlineKeyboardButton(
+                    text(lang, "unmute_button", id=w.id), callback_data=f"unmute:{w.id}"
+                )
+            ]
+            for w in muted
+        ]
+        await send(update, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A tap on "Stop watching" under an alert, or on "Watch again" under /list.
+
+        The watch must belong to the chat where the button was tapped: a stale or forged
+        button changes nothing and says so.
+        """
+        query = update.callback_query
+        if query is None or query.data is None or query.message is None:
+            return
+        action, _, number = query.data.partition(":")
+        lang = language(update)
+        watch = self._store.set_muted(query.message.chat.id, int(number), action == "mute")
+        if watch is None:
+            await query.answer(text(lang, "button_stale"))
+            return
+        key = "muted" if action == "mute" else "unmuted"
+        await query.answer(text(lang, f"{key}_short", id=watch.id))
+        await query.message.reply_text(text(lang, key, id=watch.id, query=watch.display))
 
     def _aliases(self) -> AliasTable:
         groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
@@ -132,6 +163,6 @@ async def reply(update: Update, key: str, **values: object) -> None:
     await send(update, text(language(update), key, **values))
 
 
-async def send(update: Update, message: str) -> None:
+async def send(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_text(message)
+        await update.effective_message.reply_text(message, reply_markup=markup)
