@@ -218,7 +218,9 @@ def extract_article(page: FetchResult) -> str:
     """The main text of an article page (trafilatura), or "" when there is none.
 
     trafilatura picks the article body and drops navigation, teasers, share bars, comments and
-    footers; what Indonesian sites leave inside the body is cleaned later (`summary`).
+    footers; what Indonesian sites leave inside the body is cleaned later (`summary`). `fast`
+    skips its fallback extractors: on the Media Indonesia fixtures the text was identical and
+    extraction a third faster.
     """
     if not page.content:
         return ""
@@ -228,5 +230,6 @@ def extract_article(page: FetchResult) -> str:
         favor_precision=True,
         include_comments=False,
         include_tables=False,
+        fast=True,
     )
     return (document.text or "") if document is not None else ""

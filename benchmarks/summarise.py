@@ -1,0 +1,67 @@
+"""Benchmark article extraction + cleaning + summary, the work behind every alert's summary.
+
+    python benchmarks/summarise.py [--pages 1000]
+
+The pages are the article fixtures of ../shared/fixtures/articles (three Media Indonesia pages
+of 75–90 KB) when that folder exists, plus a generated Indonesian news page; they are repeated
+to `--pages`. Each page goes through `extract_article` (trafilatura), `clean_text` and
+`summarize` with a matched term, on one core. It prints pages per second and peak memory;
+the target is at least 50 pages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.models import FetchResult  # noqa: E402
+from bot.parse import extract_article  # noqa: E402
+from bot.summary import clean_text, mention_patterns, summarize  # noqa: E402
+from tests.feeds import SEED_STORY, article_page  # noqa: E402
+
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "articles"
+
+
+def pages() -> list[FetchResult]:
+    found = sorted(FIXTURES.glob("*.html")) if FIXTURES.exists() else []
+    bodies = [path.read_bytes() for path in found] + [article_page(SEED_STORY["title"])]
+    return [
+        FetchResult(f"https://news.example.id/{n}", body, "text/html", None, None)
+        for n, body in enumerate(bodies)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=1000)
+    args = parser.parse_args()
+    sources = pages()
+    mentions = mention_patterns(["Korea Utara", "KPK", "IHSG", "IGI"])
+    work = [sources[n % len(sources)] for n in range(args.pages)]
+    started = time.perf_counter()
+    lengths = [len(summarize(clean_text(extract_article(page)), mentions)) for page in work]
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kinds = (
+        f"{len(sources) - 1} fixture pages + 1 generated"
+        if len(sources) > 1
+        else "1 generated page"
+    )
+    print(
+        f"{args.pages} pages ({kinds}, average {sum(len(p.content or b'') for p in sources) / len(sources) / 1024:.0f} KB), one core"
+    )
+    print(
+        f"extract + clean + summarise: {args.pages / elapsed:,.0f} pages/s "
+        f"({elapsed / args.pages * 1000:.1f} ms a page), summaries of {min(lengths)}–{max(lengths)} "
+        f"characters, peak memory {peak:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
