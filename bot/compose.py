@@ -7,6 +7,8 @@ Rules:
   limit however long the feed's strings are.
 - The summary is the one chosen for the chat when the alert was planned (see `summary`), or
   the lead of the feed's description; the terms that matched are in bold wherever they occur.
+- A story other outlets reported too names them, linked ("Juga diberitakan oleh", the first
+  five), and a widely reported one is marked "🔥 Ramai diberitakan" above the title.
 - Two buttons' labels live here too: open the article, and stop watching (mute) a watch.
 - Times are shown in the given zone, e.g. "13 Sep 2023 14:30 WIB"; months are abbreviated in
   the chat's language.
@@ -30,6 +32,15 @@ _MONTHS = {
     "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 }
 _BUTTONS = {"id": ("Buka", "Berhenti pantau"), "en": ("Open", "Stop watching")}
+_WORDS = {
+    "id": {
+        "also": "Juga diberitakan oleh",
+        "more": "dan {count} lainnya",
+        "widely": "Ramai diberitakan",
+    },
+    "en": {"also": "Also reported by", "more": "and {count} more", "widely": "Widely reported"},
+}
+MAX_OUTLETS_SHOWN = 5
 _ZONE_NAMES = {
     "Asia/Jakarta": "WIB",
     "Asia/Pontianak": "WIB",
@@ -86,6 +97,17 @@ def button_labels(language: str) -> tuple[str, str]:
     return _BUTTONS.get(language, _BUTTONS["id"])
 
 
+def also_reported(outlets: tuple[tuple[str, str], ...], words: dict[str, str]) -> str:
+    """ "Also reported by" with each outlet linked to its article, the first few named."""
+    shown = [
+        f'<a href="{html.escape(url, quote=True)}">{html.escape(shorten(name, SOURCE_BUDGET), quote=False)}</a>'
+        for name, url in outlets[:MAX_OUTLETS_SHOWN]
+    ]
+    more = len(outlets) - len(shown)
+    tail = f" {words['more'].format(count=more)}" if more else ""
+    return f"📰 {words['also']}: {', '.join(shown)}{tail}"
+
+
 def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     """The whole alert message: linked title, source and time, summary, the watches that fired."""
     article = alert.article
@@ -94,12 +116,15 @@ def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     byline = [shorten(article.source_name, SOURCE_BUDGET)] if article.source_name else []
     if article.published_at:
         byline.append(format_time(article.published_at, zone, alert.language))
-    lines = [headline]
+    words = _WORDS.get(alert.language, _WORDS["id"])
+    lines = [f"🔥 <b>{words['widely']}</b>", headline] if alert.widely else [headline]
     if byline:
         lines.append(f"<i>{html.escape(' · '.join(byline), quote=False)}</i>")
     summary = alert.summary or summarize(article.summary)
     if summary:
         lines += ["", highlighted(shorten(summary, SUMMARY_BUDGET), alert.terms)]
+    if alert.also:
+        lines += ["", also_reported(alert.also, words)]
     watches = shorten(", ".join(alert.watches), WATCHES_BUDGET)
     lines += ["", f"🔎 {html.escape(watches, quote=False)}"]
     return "\n".join(lines)

@@ -90,6 +90,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("retention_days", 30, None, "Articles older than this are pruned daily."),
     Setting(
+        "widely_reported",
+        4,
+        None,
+        "Outlets reporting one story within widely_reported_within that make it widely reported.",
+    ),
+    Setting("widely_reported_within", "60m", None, "The window for widely_reported."),
+    Setting(
         "article_timeout",
         "10s",
         None,
@@ -120,6 +127,8 @@ class Config:
     failure_alert_after: float
     retention_days: int
     article_timeout: float
+    widely_reported: int
+    widely_reported_within: float
     timezone: ZoneInfo
     fetch_timeout: float
     max_feed_bytes: int
@@ -234,6 +243,8 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         failure_alert_after=parse_duration(str(values["failure_alert_after"])),
         retention_days=int(_number("retention_days", values, int)),
         article_timeout=parse_duration(str(values["article_timeout"])),
+        widely_reported=int(_number("widely_reported", values, int)),
+        widely_reported_within=parse_duration(str(values["widely_reported_within"])),
         timezone=timezone,
         fetch_timeout=_number("fetch_timeout", values, float),
         max_feed_bytes=int(_number("max_feed_bytes", values, int)),

@@ -10,6 +10,8 @@ Rules:
   - RetryAfter: the delivery waits the time Telegram asked for; this round stops.
   - BadRequest: this message can never be sent; failed, logged with its id, the queue goes on.
   - TimedOut, NetworkError, anything else from Telegram: retried with exponential backoff.
+- A sent alert whose story another outlet reported is edited in place (`edit_pending`); an
+  edit Telegram refuses is logged and dropped (the alert itself was delivered).
 - This is the delivery edge: it may import python-telegram-bot's errors, and gets the bot from
   the telegram package.
 """
@@ -46,7 +48,10 @@ class Deliverer:
         self._lock = asyncio.Lock()
 
     async def drain(self) -> int:
-        """Send what is due now; return how many were sent. Concurrent calls wait their turn."""
+        """Send what is due now, then edit what changed; return how many were sent.
+
+        Concurrent calls wait their turn.
+        """
         async with self._lock:
             sent = 0
             for delivery in self._store.due_deliveries(datetime.now(UTC)):
@@ -54,9 +59,32 @@ class Deliverer:
                 if outcome == "sent":
                     sent += 1
                 elif outcome == "stop":
-                    break
+                    return sent
+                await asyncio.sleep(SEND_SPACING)
+            for delivery in self._store.due_edits():
+                await self._edit(delivery)
                 await asyncio.sleep(SEND_SPACING)
             return sent
+
+    async def _edit(self, delivery: Delivery) -> None:
+        """Show a sent alert's new outlets; an edit that fails is logged, never retried forever."""
+        alert = delivery.alert
+        assert delivery.message_id is not None
+        try:
+            await self._bot.edit_message_text(
+                chat_id=alert.chat_id,
+                message_id=delivery.message_id,
+                text=format_alert(alert, self._zone),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                reply_markup=keyboard(alert),
+            )
+        except RetryAfter as exc:
+            log.warning("delivery=%s edit rate limited: %s", delivery.id, exc)
+            return
+        except TelegramError as exc:
+            log.warning("delivery=%s edit failed: %s", delivery.id, exc.message)
+        self._store.edit_done(delivery.id)
 
     async def _send(self, delivery: Delivery) -> str:
         alert = delivery.alert

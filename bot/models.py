@@ -108,11 +108,17 @@ class Alert:
     watch_ids: tuple[int, ...] = ()
     terms: tuple[str, ...] = ()
     summary: str = ""
+    also: tuple[tuple[str, str], ...] = ()
+    widely: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """An alert decided before its article has a database id (it is keyed by article key)."""
+    """An alert decided before its article has a database id (it is keyed by article key).
+
+    `duplicate_of` names the delivery of the same story alerted earlier to this chat: the
+    article is then added to that alert ("also reported by") instead of sent again.
+    """
 
     chat_id: int
     article_key: str
@@ -120,12 +126,24 @@ class Planned:
     watches: tuple[str, ...]
     terms: tuple[str, ...]
     summary: str
+    duplicate_of: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """An outbox row still to be sent."""
+    """An outbox row still to be sent (or, sent, to be edited: `message_id` is then set)."""
 
     id: int
     attempts: int
     alert: Alert
+    message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecentAlert:
+    """An alert of the last hours, as story comparison needs it."""
+
+    delivery_id: int
+    chat_id: int
+    title: str
+    summary: str

@@ -3,6 +3,8 @@ articles → store → outbox.
 
 Rules:
 - This function is the only place that knows the stage order; stages never call each other.
+- A story a chat was alerted to in the last 48 hours is not alerted again from another
+  outlet: the outlet is added to the first alert (see `stories`).
 - Alerts are planned before anything is stored; then storing the new articles, queueing their
   alerts and moving the source's schedule happen in one transaction, so a crash never leaves
   an article stored but unalerted (the next poll simply sees it as new again).
@@ -20,13 +22,13 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.fetch import Fetcher, FetchError
 from bot.match import Document, LiveIndex, QueryMatch
-from bot.models import Article, Planned, Source, Watch
+from bot.models import Article, Planned, RecentAlert, Source, Watch
 from bot.parse import ParseError, extract_article, parse_feed
 from bot.sources import (
     Cadence,
@@ -35,6 +37,8 @@ from bot.sources import (
     next_poll_after_success,
 )
 from bot.store import Store
+from bot.stories import WINDOW as STORY_WINDOW
+from bot.stories import Recent, earlier_report, fingerprint
 from bot.summary import clean_text, mention_patterns, summarize
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,7 @@ class PollSettings:
     failure_alert_after: float
     rng: random.Random
     article_timeout: float = 10.0
+    widely: tuple[int, timedelta] = (4, timedelta(hours=1))
 
 
 async def poll_source(
@@ -93,9 +98,12 @@ async def poll_source(
     fresh_for = max(filter(None, (result.fresh_for, feed.ttl)), default=None)
     fresh = store.unseen(feed.articles)
     planned = await plan_alerts(source, fresh, index, fetcher, settings) if source.seeded else []
+    if planned:
+        chats = {alert.chat_id for alert in planned}
+        planned = repeats_marked(planned, fresh, store.recent_alerts(chats, now - STORY_WINDOW))
     with store.transaction():
         stored = store.save_articles(source, fresh, now)
-        queued = store.enqueue(planned, stored, now)
+        queued = store.enqueue(planned, stored, now, settings.widely)
         store.record_poll_success(
             source.id,
             now,
@@ -161,6 +169,24 @@ async def plan_alerts(
             found += index.match(document_of(article, body, source))
         planned += _per_chat(article, found, body or clean_text(article.summary, article.title))
     return planned
+
+
+def repeats_marked(
+    planned: Sequence[Planned], articles: Sequence[Article], recent: Sequence[RecentAlert]
+) -> list[Planned]:
+    """Point each alert of a story the chat already has at that earlier alert."""
+    titles = {article.key: article.title for article in articles}
+    earlier: dict[int, list[Recent]] = defaultdict(list)
+    for alert in recent:
+        earlier[alert.chat_id].append(
+            Recent(alert.delivery_id, fingerprint(alert.title, alert.summary))
+        )
+    marked = []
+    for alert in planned:
+        story = fingerprint(titles.get(alert.article_key, ""), alert.summary)
+        repeat = earlier_report(story, earlier.get(alert.chat_id, ()))
+        marked.append(replace(alert, duplicate_of=repeat) if repeat is not None else alert)
+    return marked
 
 
 def _per_chat(article: Article, found: Sequence[QueryMatch], text: str) -> list[Planned]:

@@ -57,6 +57,7 @@ class Service:
             config.failure_alert_after,
             random.Random(),
             config.article_timeout,
+            (config.widely_reported, timedelta(seconds=config.widely_reported_within)),
         )
         self._deliverer: Deliverer | None = None
         self._scheduler: AsyncIOScheduler | None = None

@@ -17,7 +17,10 @@ Schema (times are epoch seconds, UTC):
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
   not_before, created_at, sent_at, message_id, last_error)`, UNIQUE (chat_id, article_id):
   the outbox. `status` is pending, sent or failed; a pending row is sent once `not_before` has
-  passed and is marked sent only after Telegram confirms it.
+  passed and is marked sent only after Telegram confirms it. Later columns: `watch_ids`,
+  `terms`, `summary` (what the alert shows), `also` (other outlets that reported the same
+  story, JSON [name, url] pairs), `widely` (enough outlets soon enough) and `edit_pending`
+  (the sent message must be edited to show them).
 - `meta(key, value)`: one-off facts such as whether the shipped sources were imported, and
   `watches_version`, bumped by every change that alters what the match index must hold
   (watches, chats going away or coming back, alias groups).
@@ -33,13 +36,22 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from bot.models import Alert, Article, Delivery, Planned, Source, StoredArticle, Watch
+from bot.models import (
+    Alert,
+    Article,
+    Delivery,
+    Planned,
+    RecentAlert,
+    Source,
+    StoredArticle,
+    Watch,
+)
 from bot.sources import SourceSpec
 
 migrations = Migrations("pantau")
@@ -160,6 +172,16 @@ def m004_alert_content(db: Database) -> None:
     deliveries.add_column("summary", str)
     db["sources"].add_column("fetch_article", int, not_null_default=1)
     db["watches"].add_column("muted", int, not_null_default=0)
+
+
+@migrations()
+def m005_one_alert_per_story(db: Database) -> None:
+    """Outlets that reported an alerted story too, and alerts whose message needs an edit."""
+    deliveries = db["deliveries"]
+    deliveries.add_column("also", str)
+    deliveries.add_column("widely", int, not_null_default=0)
+    deliveries.add_column("edit_pending", int, not_null_default=0)
+    deliveries.create_index(["chat_id", "created_at"])
 
 
 class DuplicateSource(Exception):
@@ -560,14 +582,21 @@ class Store:
     # outbox
 
     def enqueue(
-        self, planned: Iterable[Planned], articles: Sequence[StoredArticle], now: datetime
+        self,
+        planned: Iterable[Planned],
+        articles: Sequence[StoredArticle],
+        now: datetime,
+        widely: tuple[int, timedelta] = (4, timedelta(hours=1)),
     ) -> int:
         """Put each planned alert whose article was just stored in the outbox, once per
         (chat, article); return how many were new."""
-        ids = {article.key: article.id for article in articles}
+        stored = {article.key: article for article in articles}
         added = 0
         for alert in planned:
-            if alert.article_key not in ids:
+            if alert.article_key not in stored:
+                continue
+            if alert.duplicate_of is not None:
+                self._add_outlet(alert.duplicate_of, stored[alert.article_key], now, widely)
                 continue
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO deliveries (chat_id, article_id, watches, watch_ids, "
@@ -575,7 +604,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
                 [
                     alert.chat_id,
-                    ids[alert.article_key],
+                    stored[alert.article_key].id,
                     json.dumps(list(alert.watches)),
                     json.dumps(list(alert.watch_ids)),
                     json.dumps(list(alert.terms)),
@@ -587,15 +616,69 @@ class Store:
             added += cursor.rowcount
         return added
 
+    def _add_outlet(
+        self, delivery_id: int, article: StoredArticle, now: datetime, widely: tuple[int, timedelta]
+    ) -> None:
+        """Name one more outlet on an alert of the same story; mark it for an edit if sent.
+
+        `widely` is (outlets, window): that many distinct outlets within the window of the
+        first alert make the story "widely reported".
+        """
+        rows = list(
+            self.db.query(
+                "SELECT d.also, d.created_at, d.status, coalesce(s.name, '') AS first_source "
+                "FROM deliveries d JOIN articles a ON a.id = d.article_id "
+                "LEFT JOIN sources s ON s.id = a.source_id WHERE d.id = ?",
+                [delivery_id],
+            )
+        )
+        if not rows:
+            return
+        row = rows[0]
+        also = [tuple(pair) for pair in json.loads(row["also"] or "[]")]
+        outlets = {row["first_source"], *(name for name, _ in also)}
+        if article.source_name in outlets:
+            return
+        also.append((article.source_name, article.url))
+        within = now - datetime.fromtimestamp(row["created_at"], UTC) <= widely[1]
+        self.db["deliveries"].update(
+            delivery_id,
+            {
+                "also": json.dumps(also),
+                "widely": int(len(outlets) + 1 >= widely[0] and within),
+                "edit_pending": int(row["status"] == "sent"),
+            },
+        )
+
+    def recent_alerts(self, chat_ids: Iterable[int], since: datetime) -> list[RecentAlert]:
+        """Alerts planned for these chats since `since`, newest first (sent or not)."""
+        wanted = sorted(set(chat_ids))
+        if not wanted:
+            return []
+        placeholders = ",".join("?" * len(wanted))
+        rows = self.db.query(
+            "SELECT d.id, d.chat_id, a.title, coalesce(d.summary, a.summary, '') AS summary "
+            "FROM deliveries d JOIN articles a ON a.id = d.article_id "
+            f"WHERE d.chat_id IN ({placeholders}) AND d.created_at >= ? ORDER BY d.id DESC",
+            [*wanted, _epoch(since)],
+        )
+        return [RecentAlert(r["id"], r["chat_id"], r["title"], r["summary"]) for r in rows]
+
+    def due_edits(self, limit: int = 50) -> list[Delivery]:
+        """Sent alerts whose message must be edited (another outlet reported the story)."""
+        rows = self.db.query(
+            _DELIVERY_SELECT + "WHERE d.status = 'sent' AND d.edit_pending = 1 AND c.active = 1 "
+            "ORDER BY d.id LIMIT ?",
+            [limit],
+        )
+        return [_delivery(row) for row in rows]
+
+    def edit_done(self, delivery_id: int) -> None:
+        self.db["deliveries"].update(delivery_id, {"edit_pending": 0})
+
     def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
         rows = self.db.query(
-            "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS "
-            "chosen, c.language, "
-            "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
-            "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
-            "FROM deliveries d JOIN articles a ON a.id = d.article_id "
-            "JOIN chats c ON c.id = d.chat_id LEFT JOIN sources s ON s.id = a.source_id "
-            "WHERE d.status = 'pending' AND d.not_before <= ? AND c.active = 1 "
+            _DELIVERY_SELECT + "WHERE d.status = 'pending' AND d.not_before <= ? AND c.active = 1 "
             "ORDER BY d.id LIMIT ?",
             [_epoch(now), limit],
         )
@@ -629,6 +712,16 @@ class Store:
     def count_deliveries(self, status: str) -> int:
         rows = self.db.query("SELECT count(*) AS n FROM deliveries WHERE status = ?", [status])
         return int(next(iter(rows))["n"])
+
+
+_DELIVERY_SELECT = (
+    "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS chosen, "
+    "d.also, d.widely, d.message_id, c.language, "
+    "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
+    "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
+    "FROM deliveries d JOIN articles a ON a.id = d.article_id "
+    "JOIN chats c ON c.id = d.chat_id LEFT JOIN sources s ON s.id = a.source_id "
+)
 
 
 def _source(row: dict[str, Any]) -> Source:
@@ -678,5 +771,7 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         watch_ids=tuple(json.loads(row["watch_ids"] or "[]")),
         terms=tuple(json.loads(row["terms"] or "[]")),
         summary=row["chosen"] or "",
+        also=tuple(tuple(pair) for pair in json.loads(row["also"] or "[]")),
+        widely=bool(row["widely"]),
     )
-    return Delivery(id=row["id"], attempts=row["attempts"], alert=alert)
+    return Delivery(row["id"], row["attempts"], alert, row["message_id"])

@@ -136,6 +136,7 @@ class FakeTelegram:
         self.calls: list[str] = []
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
+        self.edits: list[Sent] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
         self.enforce_limits = False
@@ -255,6 +256,8 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method == "sendMessage":
             return self._send_message(params)
+        if method == "editMessageText":
+            return self._edit_message(params)
         if method == "answerCallbackQuery":
             with self._cond:
                 self.answers.append(str(params.get("text", "")))
@@ -329,6 +332,33 @@ class FakeTelegram:
             "text": text,
         }
         return 200, {"ok": True, "result": message}
+
+    def _edit_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Replace a sent message's text, with the same checks as sendMessage."""
+        markup = str(params.get("text", ""))
+        try:
+            text = parse_telegram_html(markup) if params.get("parse_mode") == "HTML" else markup
+        except EntityError as exc:
+            return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        with self._cond:
+            for number, sent in enumerate(self.sent):
+                if sent.chat_id == chat_id and sent.message_id == message_id:
+                    if sent.html == markup:
+                        return 400, _error(400, "Bad Request: message is not modified")
+                    self.sent[number] = Sent(
+                        chat_id, text, markup, message_id, {**sent.params, **params}
+                    )
+                    self.edits.append(self.sent[number])
+                    self._cond.notify_all()
+                    message = {
+                        "message_id": message_id,
+                        "date": int(time.time()),
+                        "chat": {"id": chat_id, "type": "private"},
+                        "text": text,
+                    }
+                    return 200, {"ok": True, "result": message}
+        return 400, _error(400, "Bad Request: message to edit not found")
 
     def _reject(self, markup: str, description: str) -> tuple[int, dict[str, Any]]:
         with self._cond:
