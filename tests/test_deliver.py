@@ -89,3 +89,26 @@ def test_server_error_is_retried(telegram, store):
     telegram.fail_next("sendMessage", 502, "Bad Gateway")
     drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
     assert store.count_deliveries("failed") == 0
+
+
+def test_a_sent_alert_is_edited_when_another_outlet_reports_the_story(telegram, store):
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
+    assert store.due_edits() == []
+    source = store.add_source(SourceSpec("Kompas", "https://kompas.example.id/rss", 60), NOW)
+    [copy] = store.save_articles(
+        source, [Article("k-copy", "https://kompas.example.id/1", "Salinan", "x", NOW)], NOW
+    )
+    [sent] = [m for m in telegram.sent if m.chat_id == 1]
+    delivery_id = next(iter(store.db.query("SELECT id FROM deliveries WHERE chat_id = 1")))["id"]
+    store.enqueue(
+        [Planned(1, copy.key, (1,), ("Rusia",), ("Rusia",), "", duplicate_of=delivery_id)],
+        [copy],
+        NOW,
+    )
+    assert len(store.due_edits()) == 1
+    drain_until(telegram, store, lambda: not store.due_edits())
+    [edited] = [m for m in telegram.edits if m.chat_id == 1]
+    assert edited.message_id == sent.message_id
+    assert "Juga diberitakan oleh: Kompas" in edited.text
+    assert '<a href="https://kompas.example.id/1">Kompas</a>' in edited.html
+    assert len([m for m in telegram.sent if m.chat_id == 1]) == 1, "edited, not sent again"

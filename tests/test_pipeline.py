@@ -249,3 +249,64 @@ def test_a_slow_article_page_falls_back_to_the_feed_text(store, feeds):
     [delivery] = store.due_deliveries(datetime.now(UTC))
     assert delivery.alert.summary.startswith("Pertemuan antara Presiden Korea Utara")
     assert "roket Angara" not in delivery.alert.summary, "the body was never fetched"
+
+
+AGENCY = (
+    "Presiden Korea Utara Kim Jong Un bertemu Presiden Rusia Vladimir Putin di Kosmodrom "
+    "Vostochny pada Rabu. Pertemuan itu memicu spekulasi tentang kerja sama pertahanan yang "
+    "semakin erat antara kedua negara. Kedua pemimpin membahas kerja sama ekonomi dan politik."
+)
+OUTLET_VERSIONS = [
+    ("Kim Jong Un Temui Putin di Vostochny", "Jakarta (ANTARA) - " + AGENCY),
+    ("Putin Ajak Kim Keliling Kosmodrom", "JAKARTA, KOMPAS.com - " + AGENCY + " Baca juga: lain"),
+    ("Bertemu Putin, Kim Bahas Pertahanan", "REPUBLIKA.CO.ID, JAKARTA -- " + AGENCY[:230]),
+    ("Kim dan Putin Bertemu di Rusia", "Liputan6.com, Jakarta - " + AGENCY),
+]
+
+
+def test_one_alert_per_story_however_many_outlets(store, feeds):
+    sources = []
+    for number, (title, text) in enumerate(OUTLET_VERSIONS):
+        feeds.serve(f"/o{number}", Page(rss([OLD_STORY])))
+        spec = SourceSpec(f"Outlet {number}", feeds.url(f"/o{number}"), 60, fetch_article=False)
+        sources.append(store.add_source(spec, datetime.now(UTC)))
+        poll(store, sources[-1].id)
+        item = {
+            "title": title,
+            "link": f"https://outlet{number}.example.id/kim-putin",
+            "description": text,
+        }
+        feeds.serve(f"/o{number}", Page(rss([item])))
+    other = {
+        **SEED_STORY,
+        "title": "Korea Utara luncurkan rudal",
+        "link": "https://x.id/rudal",
+        "description": "Korea Utara meluncurkan rudal balistik ke Laut Jepang, kata militer Korea Selatan.",
+    }
+    feeds.serve(
+        "/o0",
+        Page(
+            rss(
+                [
+                    other,
+                    {
+                        "title": OUTLET_VERSIONS[0][0],
+                        "link": "https://outlet0.example.id/kim-putin",
+                        "description": OUTLET_VERSIONS[0][1],
+                    },
+                ]
+            )
+        ),
+    )
+    reports = [poll(store, source.id) for source in sources]
+    assert [r.new_articles for r in reports] == [2, 1, 1, 1]
+    due = [d for d in store.due_deliveries(datetime.now(UTC)) if d.alert.chat_id == 1]
+    assert sorted(d.alert.article.title for d in due) == [
+        "Kim Jong Un Temui Putin di Vostochny",
+        "Korea Utara luncurkan rudal",
+    ]
+    [story] = [d for d in due if d.alert.article.title.startswith("Kim")]
+    assert [name for name, _ in story.alert.also] == ["Outlet 1", "Outlet 2", "Outlet 3"]
+    assert story.alert.widely, "four outlets within the hour"
+    [rudal] = [d for d in due if d.alert.article.title.startswith("Korea")]
+    assert rudal.alert.also == () and not rudal.alert.widely
