@@ -76,7 +76,7 @@ class Deliverer:
                 message_id=delivery.message_id,
                 text=format_alert(alert, self._zone),
                 parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=LinkPreviewOptions(is_disabled=not alert.previews),
                 reply_markup=keyboard(alert),
             )
         except RetryAfter as exc:
@@ -93,7 +93,7 @@ class Deliverer:
                 chat_id=alert.chat_id,
                 text=format_alert(alert, self._zone),
                 parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=LinkPreviewOptions(is_disabled=not alert.previews),
                 reply_markup=keyboard(alert),
             )
         except Forbidden as exc:

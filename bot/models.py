@@ -110,6 +110,7 @@ class Alert:
     summary: str = ""
     also: tuple[tuple[str, str], ...] = ()
     widely: bool = False
+    previews: bool = False
 
 
 @dataclass(frozen=True, slots=True)

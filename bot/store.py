@@ -11,7 +11,8 @@ Schema (times are epoch seconds, UTC):
 - `articles(id, source_id → sources (NULL once the source is removed), key UNIQUE, url, title, summary,
   published_at, fetched_at)`: `key` is the dedup key from `parse`, so an article is stored once
   whichever feed carries it, and `save_articles` returns only the new ones.
-- `chats(id, type, language, title, active, created_at)`.
+- `chats(id, type, language, title, active, created_at, previews)`: `previews` 1 shows link
+  previews under this chat's alerts.
 - `watches(id, chat_id → chats, query, display, created_at)`: `query` as typed, `display` as
   the query language understood it; UNIQUE (chat_id, display).
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
@@ -182,6 +183,7 @@ def m005_one_alert_per_story(db: Database) -> None:
     deliveries.add_column("widely", int, not_null_default=0)
     deliveries.add_column("edit_pending", int, not_null_default=0)
     deliveries.create_index(["chat_id", "created_at"])
+    db["chats"].add_column("previews", int, not_null_default=0)
 
 
 class DuplicateSource(Exception):
@@ -465,6 +467,10 @@ class Store:
         rows = list(self.db.query("SELECT language FROM chats WHERE id = ?", [chat_id]))
         return rows[0]["language"] if rows else None
 
+    def set_previews(self, chat_id: int, shown: bool) -> None:
+        """Whether this chat's alerts show Telegram's link preview (off unless asked for)."""
+        self.db.execute("UPDATE chats SET previews = ? WHERE id = ?", [int(shown), chat_id])
+
     def deactivate_chat(self, chat_id: int) -> None:
         self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [chat_id])
         self._bump_watches()
@@ -716,7 +722,7 @@ class Store:
 
 _DELIVERY_SELECT = (
     "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS chosen, "
-    "d.also, d.widely, d.message_id, c.language, "
+    "d.also, d.widely, d.message_id, c.language, c.previews, "
     "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
     "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
     "FROM deliveries d JOIN articles a ON a.id = d.article_id "
@@ -773,5 +779,6 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         summary=row["chosen"] or "",
         also=tuple(tuple(pair) for pair in json.loads(row["also"] or "[]")),
         widely=bool(row["widely"]),
+        previews=bool(row["previews"]),
     )
     return Delivery(row["id"], row["attempts"], alert, row["message_id"])

@@ -40,6 +40,7 @@ def test_command_menu_in_both_languages(telegram):
         "watch",
         "unwatch",
         "list",
+        "previews",
     }
     assert telegram.commands[""][2]["description"] == "Pantau kata kunci"
     assert telegram.commands["en"][2]["description"] == "Watch keywords"
@@ -131,3 +132,12 @@ def test_admin_adds_and_removes_an_alias(telegram):
 
 def test_nothing_was_rejected_by_telegram(telegram):
     assert telegram.rejected == []
+
+
+def test_link_previews_setting(telegram):
+    chat = next(_chats)
+    assert (
+        ask(telegram, "/previews on", chat) == "Pratinjau tautan kini tampil di bawah peringatan."
+    )
+    assert ask(telegram, "/previews off", chat) == "Pratinjau tautan kini disembunyikan."
+    assert "/previews on" in ask(telegram, "/previews kadang", chat)

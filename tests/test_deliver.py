@@ -112,3 +112,10 @@ def test_a_sent_alert_is_edited_when_another_outlet_reports_the_story(telegram, 
     assert "Juga diberitakan oleh: Kompas" in edited.text
     assert '<a href="https://kompas.example.id/1">Kompas</a>' in edited.html
     assert len([m for m in telegram.sent if m.chat_id == 1]) == 1, "edited, not sent again"
+
+
+def test_link_previews_follow_the_chat_setting(telegram, store):
+    store.set_previews(2, True)
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
+    previews = {m.chat_id: m.params["link_preview_options"]["is_disabled"] for m in telegram.sent}
+    assert previews == {1: True, 2: False, 3: True}

@@ -48,6 +48,7 @@ class Handlers:
             Command("watch", "cmd_watch", self.watch),
             Command("unwatch", "cmd_unwatch", self.unwatch),
             Command("list", "cmd_list", self.list),
+            Command("previews", "cmd_previews", self.previews),
         )
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -115,6 +116,15 @@ class Handlers:
             for w in muted
         ]
         await send(update, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
+
+    async def previews(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Turn link previews under this chat's alerts on or off (off by default)."""
+        choice = (context.args or [""])[0].lower()
+        if choice not in ("on", "off"):
+            await reply(update, "previews_usage")
+            return
+        self._store.set_previews(self._record_chat(update), choice == "on")
+        await reply(update, f"previews_{choice}")
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on "Stop watching" under an alert, or on "Watch again" under /list.

@@ -27,6 +27,7 @@ ID: dict[str, str] = {
         "/watch &lt;kueri&gt; — pantau berita yang cocok\n"
         "/unwatch &lt;nomor atau teks&gt; — hapus pantauan\n"
         "/list — pantauan di obrolan ini\n"
+        "/previews on|off — pratinjau tautan di peringatan\n"
         "/help — pesan ini\n\n"
         "<b>Kueri</b>\n"
         "<code>Putin Rusia</code> — keduanya disebut\n"
@@ -141,6 +142,10 @@ ID: dict[str, str] = {
     "cmd_watch": "Pantau kata kunci",
     "cmd_unwatch": "Hapus pantauan",
     "cmd_list": "Lihat pantauan",
+    "cmd_previews": "Pratinjau tautan di peringatan",
+    "previews_usage": "Tulis <code>/previews on</code> atau <code>/previews off</code>",
+    "previews_on": "Pratinjau tautan kini tampil di bawah peringatan.",
+    "previews_off": "Pratinjau tautan kini disembunyikan.",
 }
 
 EN: dict[str, str] = {
@@ -156,6 +161,7 @@ EN: dict[str, str] = {
         "/watch &lt;query&gt; — watch for news that matches\n"
         "/unwatch &lt;number or text&gt; — remove a watch\n"
         "/list — the watches of this chat\n"
+        "/previews on|off — link previews in alerts\n"
         "/help — this message\n\n"
         "<b>Queries</b>\n"
         "<code>Putin Rusia</code> — both mentioned\n"
@@ -271,6 +277,10 @@ EN: dict[str, str] = {
     "cmd_watch": "Watch keywords",
     "cmd_unwatch": "Remove a watch",
     "cmd_list": "Show watches",
+    "cmd_previews": "Link previews in alerts",
+    "previews_usage": "Write <code>/previews on</code> or <code>/previews off</code>",
+    "previews_on": "Link previews now show under alerts.",
+    "previews_off": "Link previews are now hidden.",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"id": ID, "en": EN}
