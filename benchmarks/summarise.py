@@ -45,7 +45,7 @@ def main() -> None:
     mentions = mention_patterns(["Korea Utara", "KPK", "IHSG", "IGI"])
     work = [sources[n % len(sources)] for n in range(args.pages)]
     started = time.perf_counter()
-    lengths = [len(summarize(clean_text(extract_article(page)), mentions)) for page in work]
+    lengths = [len(summarize(clean_text(extract_article(page).text), mentions)) for page in work]
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kinds = (

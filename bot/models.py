@@ -69,6 +69,14 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class PageText:
+    """What an article page yields: its main text, and its publication time if the page says."""
+
+    text: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredArticle:
     """An article once the database has given it an id and tied it to its source."""
 

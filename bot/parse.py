@@ -22,7 +22,7 @@ import hashlib
 import html
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import feedparser
 import trafilatura
 
-from bot.models import Article, Feed, FetchResult
+from bot.models import Article, Feed, FetchResult, PageText
 
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|oc|_ga|ref|ref_src)$", re.I)
 _BLOCK_TAGS = frozenset(
@@ -42,6 +42,7 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _ESCAPED_AGAIN = re.compile(r"&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);", re.I)
 
 
+WIB = timezone(timedelta(hours=7), "WIB")
 _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
 
 
@@ -214,16 +215,17 @@ def _published(entry: Any) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(stamp), UTC)
 
 
-def extract_article(page: FetchResult) -> str:
-    """The main text of an article page (trafilatura), or "" when there is none.
+def extract_article(page: FetchResult) -> PageText:
+    """The main text of an article page and its publication time (trafilatura).
 
     trafilatura picks the article body and drops navigation, teasers, share bars, comments and
     footers; what Indonesian sites leave inside the body is cleaned later (`summary`). `fast`
     skips its fallback extractors: on the Media Indonesia fixtures the text was identical and
-    extraction a third faster.
+    extraction a third faster. A time without a zone is taken as WIB, as Indonesian pages
+    print it.
     """
     if not page.content:
-        return ""
+        return PageText("", None)
     document = trafilatura.bare_extraction(
         page.content,
         url=page.url,
@@ -231,5 +233,19 @@ def extract_article(page: FetchResult) -> str:
         include_comments=False,
         include_tables=False,
         fast=True,
+        with_metadata=True,
+        date_extraction_params={"original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
     )
-    return (document.text or "") if document is not None else ""
+    if document is None:
+        return PageText("", None)
+    return PageText(document.text or "", _page_date(document.date))
+
+
+def _page_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=WIB)).astimezone(UTC)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from bot.fetch import Fetcher, FetchError
 from bot.match import Document, LiveIndex, QueryMatch
-from bot.models import Article, Planned, RecentAlert, Source, Watch
+from bot.models import Article, PageText, Planned, RecentAlert, Source, Watch
 from bot.parse import ParseError, extract_article, parse_feed
 from bot.sources import (
     Cadence,
@@ -97,7 +97,13 @@ async def poll_source(
         )
     fresh_for = max(filter(None, (result.fresh_for, feed.ttl)), default=None)
     fresh = store.unseen(feed.articles)
-    planned = await plan_alerts(source, fresh, index, fetcher, settings) if source.seeded else []
+    planned: list[Planned] = []
+    if source.seeded:
+        planned, dates = await plan_alerts(source, fresh, index, fetcher, settings)
+        fresh = [
+            replace(a, published_at=dates[a.key]) if not a.published_at and a.key in dates else a
+            for a in fresh
+        ]
     if planned:
         chats = {alert.chat_id for alert in planned}
         planned = repeats_marked(planned, fresh, store.recent_alerts(chats, now - STORY_WINDOW))
@@ -150,25 +156,28 @@ async def plan_alerts(
     index: LiveIndex,
     fetcher: Fetcher,
     settings: PollSettings,
-) -> list[Planned]:
+) -> tuple[list[Planned], dict[str, datetime]]:
     """The alerts these new articles cause: matched on the feed's text, then on the article.
 
     Only articles that match some watch are fetched (it is costly and impolite otherwise), all
     at once and for at most `settings.article_timeout` in all; an article that cannot be
-    fetched or extracted in time keeps the feed's description (cleaned the same way). Matching again on the full text
-    adds the watches that only the body mentions.
+    fetched or extracted in time keeps the feed's description (cleaned the same way).
+    Matching again on the full text adds the watches that only the body mentions. Also
+    returned: publication times found on the pages of articles whose feed gave none.
     """
     first = {a.key: index.match(document_of(a, a.summary, source)) for a in articles}
     matched = [a for a in articles if first[a.key]]
-    texts = await _article_texts(matched, fetcher, settings) if source.fetch_article else {}
+    pages = await _article_pages(matched, fetcher, settings) if source.fetch_article else {}
     planned = []
     for article in matched:
         found = list(first[article.key])
-        body = texts.get(article.key, "")
+        page = pages.get(article.key)
+        body = clean_text(page.text, article.title) if page else ""
         if body:
             found += index.match(document_of(article, body, source))
         planned += _per_chat(article, found, body or clean_text(article.summary, article.title))
-    return planned
+    dates = {key: page.published_at for key, page in pages.items() if page.published_at is not None}
+    return planned, dates
 
 
 def repeats_marked(
@@ -211,15 +220,14 @@ def _per_chat(article: Article, found: Sequence[QueryMatch], text: str) -> list[
     ]
 
 
-async def _article_texts(
+async def _article_pages(
     articles: Sequence[Article], fetcher: Fetcher, settings: PollSettings
-) -> dict[str, str]:
-    """Cleaned article texts by key, for those fetched and extracted before the deadline."""
+) -> dict[str, PageText]:
+    """Extracted article pages by key, for those fetched and extracted before the deadline."""
 
-    async def text_of(article: Article) -> tuple[str, str]:
+    async def text_of(article: Article) -> tuple[str, PageText]:
         page = await fetcher.page(article.url)
-        raw = await asyncio.to_thread(extract_article, page)
-        return article.key, clean_text(raw, article.title)
+        return article.key, await asyncio.to_thread(extract_article, page)
 
     tasks = [asyncio.create_task(text_of(a)) for a in articles if a.url.startswith("http")]
     if not tasks:
@@ -227,14 +235,14 @@ async def _article_texts(
     done, pending = await asyncio.wait(tasks, timeout=settings.article_timeout)
     for task in pending:
         task.cancel()
-    texts = {}
+    pages = {}
     for task in done:
         if task.exception() is None:
-            key, text = task.result()
-            texts[key] = text
+            key, page = task.result()
+            pages[key] = page
         else:
             log.info("article not extracted: %s", task.exception())
-    return texts
+    return pages
 
 
 def document_of(article: Article, body: str, source: Source) -> Document:

@@ -98,20 +98,29 @@ def test_mentions_follow_the_matching_rules():
 
 
 @pytest.mark.parametrize(
-    ("page", "opening"),
+    ("page", "opening", "published"),
     [
         (
             "mediaindonesia_2026-01-20_wisuda-igi.html",
             "INTERNATIONAL Golden Institute (IGI School of Economics Jakarta)",
+            "2026-01-20T11:33:13+00:00",
         ),
-        ("mediaindonesia_2025-10-22_kpk-nikel.html", "Komisi Pemberantasan Korupsi (KPK) mengaku"),
-        ("mediaindonesia_2026-01-08_ihsg.html", "INDEKS Harga Saham Gabungan atau IHSG"),
+        (
+            "mediaindonesia_2025-10-22_kpk-nikel.html",
+            "Komisi Pemberantasan Korupsi (KPK) mengaku",
+            None,
+        ),
+        ("mediaindonesia_2026-01-08_ihsg.html", "INDEKS Harga Saham Gabungan atau IHSG", None),
     ],
 )
-def test_real_pages_are_extracted_and_cleaned(page, opening):
+def test_real_pages_are_extracted_and_cleaned(page, opening, published):
     html = shared_fixture(f"articles/{page}").read_bytes()
-    text = clean_text(
-        extract_article(FetchResult("https://mediaindonesia.com/x", html, "text/html", None, None))
+    extracted = extract_article(
+        FetchResult("https://mediaindonesia.com/x", html, "text/html", None, None)
     )
+    text = clean_text(extracted.text)
+    assert extracted.published_at is not None
+    if published:
+        assert extracted.published_at.isoformat() == published
     assert text.startswith(opening)
     assert "Headline" not in text and "Copyright" not in text and "All Rights Reserved" not in text
