@@ -2,12 +2,17 @@
 
 Rules:
 - A delivery is marked sent only after Telegram returned the message; a crash before that
-  leaves it pending, so it is sent again on the next start (at most the messages in flight).
+  leaves it pending, so it is sent again on the next start. Sends are one at a time, so at
+  most one message — the one in flight at the crash — can arrive twice.
+- Telegram's limits are kept by `pacing` before sending, so a 429 is an exception, not the
+  way the rate is found.
 - Telegram errors, in the order they must be caught (BadRequest and TimedOut are
   NetworkErrors):
   - Forbidden (bot blocked, removed from the group): the chat is marked inactive, the delivery
     failed; no further alerts are queued for it.
-  - RetryAfter: the delivery waits the time Telegram asked for; this round stops.
+  - RetryAfter: that chat waits the time Telegram asked for; the other chats go on.
+  - ChatMigrated (a group became a supergroup): the chat, its watches and its queued alerts
+    move to the new id, and the alert is sent there.
   - BadRequest: this message can never be sent; failed, logged with its id, the queue goes on.
   - TimedOut, NetworkError, anything else from Telegram: retried with exponential backoff.
 - A sent alert whose story another outlet reported is edited in place (`edit_pending`); an
@@ -20,51 +25,65 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.compose import button_labels, format_alert, shorten
 from bot.models import Alert, Delivery
+from bot.pacing import Pacer
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = timedelta(minutes=10)
-SEND_SPACING = 1 / 25
+DRAIN_BUDGET = 10.0
 MAX_MUTE_BUTTONS = 3
 BUTTON_TEXT_BUDGET = 60
 
 
 class Deliverer:
-    """Sends due outbox rows one by one, below Telegram's overall rate."""
+    """Sends due outbox rows, oldest first per chat, within Telegram's limits (see `pacing`)."""
 
     def __init__(self, store: Store, bot: Bot, zone: ZoneInfo) -> None:
         self._store = store
         self._bot = bot
         self._zone = zone
         self._lock = asyncio.Lock()
+        self._pacer = Pacer(time.monotonic)
 
-    async def drain(self) -> int:
-        """Send what is due now, then edit what changed; return how many were sent.
+    async def drain(self, budget: float = DRAIN_BUDGET) -> int:
+        """Send what may be sent now, then edit what changed; return how many were sent.
 
-        Concurrent calls wait their turn.
+        A chat that must wait does not hold up the others; the drain ends when nothing more
+        may go out within `budget` seconds, and the next drain picks up the rest. Concurrent
+        calls wait their turn.
         """
         async with self._lock:
             sent = 0
-            for delivery in self._store.due_deliveries(datetime.now(UTC)):
-                outcome = await self._send(delivery)
-                if outcome == "sent":
-                    sent += 1
-                elif outcome == "stop":
-                    return sent
-                await asyncio.sleep(SEND_SPACING)
+            deadline = time.monotonic() + budget
+            while time.monotonic() < deadline:
+                ready = self._ready(self._store.due_deliveries(datetime.now(UTC), limit=500))
+                if not ready:
+                    break
+                for delivery in ready:
+                    await asyncio.sleep(self._pacer.overall_wait())
+                    outcome = await self._send(delivery)
+                    sent += outcome == "sent"
             for delivery in self._store.due_edits():
+                await asyncio.sleep(self._pacer.overall_wait())
                 await self._edit(delivery)
-                await asyncio.sleep(SEND_SPACING)
             return sent
+
+    def _ready(self, due: list[Delivery]) -> list[Delivery]:
+        """The oldest due delivery of each chat that may receive a message now."""
+        first: dict[int, Delivery] = {}
+        for delivery in due:
+            first.setdefault(delivery.alert.chat_id, delivery)
+        return [d for chat, d in first.items() if self._pacer.chat_wait(chat) == 0]
 
     async def _edit(self, delivery: Delivery) -> None:
         """Show a sent alert's new outlets; an edit that fails is logged, never retried forever."""
@@ -103,9 +122,14 @@ class Deliverer:
             return "failed"
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
-            log.warning("delivery=%s rate limited: waiting %.0fs", delivery.id, wait)
+            log.warning("chat=%s rate limited: holding it %.0fs", alert.chat_id, wait)
+            self._pacer.hold(alert.chat_id, wait)
             self._store.defer(delivery.id, _later(wait), f"retry after {wait:.0f}s")
-            return "stop"
+            return "held"
+        except ChatMigrated as exc:
+            log.info("chat=%s became supergroup %s: watches follow", alert.chat_id, exc.new_chat_id)
+            self._store.migrate_chat(alert.chat_id, exc.new_chat_id)
+            return "moved"
         except BadRequest as exc:
             log.error("delivery=%s chat=%s rejected: %s", delivery.id, alert.chat_id, exc.message)
             self._store.mark_failed(delivery.id, f"bad request: {exc.message}")
@@ -115,6 +139,7 @@ class Deliverer:
             log.warning("delivery=%s failed (%s): retry in %.0fs", delivery.id, exc.message, wait)
             self._store.defer(delivery.id, _later(wait), f"{type(exc).__name__}: {exc.message}")
             return "retry"
+        self._pacer.sent(alert.chat_id)
         self._store.mark_sent(delivery.id, message.message_id, datetime.now(UTC))
         log.info("delivery=%s chat=%s sent", delivery.id, alert.chat_id)
         return "sent"

@@ -467,6 +467,22 @@ class Store:
         rows = list(self.db.query("SELECT language FROM chats WHERE id = ?", [chat_id]))
         return rows[0]["language"] if rows else None
 
+    def migrate_chat(self, old: int, new: int) -> None:
+        """A group became a supergroup: its settings, watches and queued alerts move along."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR IGNORE INTO chats (id, type, language, title, active, created_at, "
+                "previews) SELECT ?, 'supergroup', language, title, active, created_at, previews "
+                "FROM chats WHERE id = ?",
+                [new, old],
+            )
+            self.db.execute("UPDATE watches SET chat_id = ? WHERE chat_id = ?", [new, old])
+            self.db.execute(
+                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", [new, old]
+            )
+            self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [old])
+            self._bump_watches()
+
     def set_previews(self, chat_id: int, shown: bool) -> None:
         """Whether this chat's alerts show Telegram's link preview (off unless asked for)."""
         self.db.execute("UPDATE chats SET previews = ? WHERE id = ?", [int(shown), chat_id])

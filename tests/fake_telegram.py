@@ -5,8 +5,9 @@ It behaves like Telegram where Pantau can go wrong:
 - `sendMessage` with `parse_mode=HTML` is parsed the way Telegram does: only Telegram's tags,
   properly nested, and no bare `<` or `&`; otherwise 400 "can't parse entities";
 - text over 4096 characters (UTF-16 units, after entity parsing) is 400 "message is too long";
-- a blocked chat gets 403; `enforce_limits` answers 429 with `retry_after` when a chat gets more
-  than one message a second; `fail_next` injects any error for the next call of a method;
+- a blocked chat gets 403; `enforce_limits` answers 429 with `retry_after` beyond Telegram's
+  limits (30 messages a second overall, 1 a second per private chat, 20 a minute per group)
+  and counts them in `too_many`; `fail_next` injects any error for the next call of a method;
 - `getUpdates` long-polls, and drops updates below `offset` as confirmed.
 Tests inject user messages with `send_command` and await what the bot sent with `wait_for`.
 """
@@ -140,7 +141,9 @@ class FakeTelegram:
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
         self.enforce_limits = False
-        self._last_sent: dict[int, float] = {}
+        self._send_times: dict[int, list[float]] = {}
+        self._all_sends: list[float] = []
+        self.too_many = 0
         self._failures: dict[str, list[_Failure]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -316,10 +319,12 @@ class FakeTelegram:
         if utf16_length(text) > 4096:
             return self._reject(markup, "Bad Request: message is too long")
         with self._cond:
-            now = time.monotonic()
-            if self.enforce_limits and now - self._last_sent.get(chat_id, -10.0) < 1.0:
-                return 429, _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
-            self._last_sent[chat_id] = now
+            if self.enforce_limits and (wait := self._flood_wait(chat_id)):
+                self.too_many += 1
+                return 429, _error(
+                    429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+                )
+            self._record_send(chat_id)
             message_id = self._next_message_id
             self._next_message_id += 1
             self.sent.append(Sent(chat_id, text, markup, message_id, params))
@@ -332,6 +337,23 @@ class FakeTelegram:
             "text": text,
         }
         return 200, {"ok": True, "result": message}
+
+    def _flood_wait(self, chat_id: int) -> int:
+        """Seconds Telegram would ask to wait: 30 msg/s overall, 1/s per private chat, 20/min per group."""
+        now = time.monotonic()
+        times = self._send_times.get(chat_id, [])
+        if chat_id > 0 and times and now - times[-1] < 0.99:
+            return 1
+        if chat_id < 0 and len([t for t in times if now - t < 60]) >= 20:
+            return 3
+        if len([t for t in self._all_sends[-30:] if now - t < 1.0]) >= 30:
+            return 1
+        return 0
+
+    def _record_send(self, chat_id: int) -> None:
+        now = time.monotonic()
+        self._send_times.setdefault(chat_id, []).append(now)
+        self._all_sends.append(now)
 
     def _edit_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Replace a sent message's text, with the same checks as sendMessage."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -119,3 +120,46 @@ def test_link_previews_follow_the_chat_setting(telegram, store):
     drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
     previews = {m.chat_id: m.params["link_preview_options"]["is_disabled"] for m in telegram.sent}
     assert previews == {1: True, 2: False, 3: True}
+
+
+def test_limits_are_kept_so_telegram_never_says_too_many(telegram, tmp_path):
+    telegram.enforce_limits = True
+    busy = Store.open(tmp_path / "busy.db")
+    source = busy.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    articles = busy.save_articles(
+        source,
+        [Article(f"b{i}", f"https://x.id/b{i}", f"Berita {i}", "", NOW) for i in range(4)],
+        NOW,
+    )
+    chats = [11, 12, 13, -2001]
+    for chat in chats:
+        busy.ensure_chat(chat, "private" if chat > 0 else "group", "id", "", NOW)
+    planned = [Planned(chat, a.key, (), ("Rusia",), (), "") for chat in chats for a in articles]
+    assert busy.enqueue(planned, articles, NOW) == 16
+    drain_until(telegram, busy, lambda: busy.count_deliveries("sent") == 16, timeout=15)
+    assert telegram.too_many == 0
+    for chat in (11, 12, 13):
+        times = telegram._send_times[chat]
+        gaps = [b - a for a, b in itertools.pairwise(times)]
+        assert min(gaps) >= 0.99, "one a second per private chat"
+    busy.close()
+
+
+def test_a_group_that_became_a_supergroup_keeps_its_alerts(telegram, store):
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
+    store.ensure_chat(-5, "group", "id", "Redaksi", NOW)
+    store.add_watch(-5, "Rusia", "Rusia", NOW)
+    source = store.add_source(SourceSpec("Lain", "https://y.id/rss", 60), NOW)
+    [article] = store.save_articles(
+        source, [Article("g1", "https://y.id/1", "Rusia", "", NOW)], NOW
+    )
+    store.enqueue([Planned(-5, "g1", (), ("Rusia",), (), "")], [article], NOW)
+    telegram.fail_next(
+        "sendMessage",
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=-1005,
+    )
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 4)
+    assert [m.chat_id for m in telegram.sent if m.text.startswith("Rusia")] == [-1005]
+    assert [w.chat_id for w in store.active_watches() if w.query == "Rusia"] == [-1005]
