@@ -10,8 +10,8 @@ Rules:
 - A story other outlets reported too names them, linked ("Juga diberitakan oleh", the first
   five), and a widely reported one is marked "🔥 Ramai diberitakan" above the title.
 - Two buttons' labels live here too: open the article, and stop watching (mute) a watch.
-- Times are shown in the given zone, e.g. "13 Sep 2023 14:30 WIB"; months are abbreviated in
-  the chat's language.
+- Times are shown in the chat's zone (the configured one unless the chat chose another), e.g.
+  "13 Sep 2023 14:30 WIB"; months are abbreviated in the chat's language.
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     headline = f'<b><a href="{html.escape(article.url, quote=True)}">{title}</a></b>'
     byline = [shorten(article.source_name, SOURCE_BUDGET)] if article.source_name else []
     if article.published_at:
-        byline.append(format_time(article.published_at, zone, alert.language))
+        shown = ZoneInfo(alert.timezone) if alert.timezone else zone
+        byline.append(format_time(article.published_at, shown, alert.language))
     words = _WORDS.get(alert.language, _WORDS["id"])
     lines = [f"🔥 <b>{words['widely']}</b>", headline] if alert.widely else [headline]
     if byline:

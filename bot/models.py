@@ -119,6 +119,7 @@ class Alert:
     also: tuple[tuple[str, str], ...] = ()
     widely: bool = False
     previews: bool = False
+    timezone: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,9 @@ Schema (times are epoch seconds, UTC):
 - `articles(id, source_id → sources (NULL once the source is removed), key UNIQUE, url, title, summary,
   published_at, fetched_at)`: `key` is the dedup key from `parse`, so an article is stored once
   whichever feed carries it, and `save_articles` returns only the new ones.
-- `chats(id, type, language, title, active, created_at, previews)`: `previews` 1 shows link
-  previews under this chat's alerts.
+- `chats(id, type, language, title, active, created_at, previews, timezone)`: `previews` 1
+  shows link previews under this chat's alerts; `timezone` (IANA, empty for the configured
+  default) is how the chat sees times.
 - `watches(id, chat_id → chats, query, display, created_at)`: `query` as typed, `display` as
   the query language understood it; UNIQUE (chat_id, display).
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
@@ -184,6 +185,7 @@ def m005_one_alert_per_story(db: Database) -> None:
     deliveries.add_column("edit_pending", int, not_null_default=0)
     deliveries.create_index(["chat_id", "created_at"])
     db["chats"].add_column("previews", int, not_null_default=0)
+    db["chats"].add_column("timezone", str)
 
 
 class DuplicateSource(Exception):
@@ -483,6 +485,10 @@ class Store:
             self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [old])
             self._bump_watches()
 
+    def set_timezone(self, chat_id: int, zone: str) -> None:
+        """The IANA zone in which this chat sees times."""
+        self.db.execute("UPDATE chats SET timezone = ? WHERE id = ?", [zone, chat_id])
+
     def set_previews(self, chat_id: int, shown: bool) -> None:
         """Whether this chat's alerts show Telegram's link preview (off unless asked for)."""
         self.db.execute("UPDATE chats SET previews = ? WHERE id = ?", [int(shown), chat_id])
@@ -738,7 +744,7 @@ class Store:
 
 _DELIVERY_SELECT = (
     "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS chosen, "
-    "d.also, d.widely, d.message_id, c.language, c.previews, "
+    "d.also, d.widely, d.message_id, c.language, c.previews, c.timezone, "
     "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
     "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
     "FROM deliveries d JOIN articles a ON a.id = d.article_id "
@@ -796,5 +802,6 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         also=tuple(tuple(pair) for pair in json.loads(row["also"] or "[]")),
         widely=bool(row["widely"]),
         previews=bool(row["previews"]),
+        timezone=row["timezone"] or "",
     )
     return Delivery(row["id"], row["attempts"], alert, row["message_id"])

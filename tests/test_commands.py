@@ -41,6 +41,7 @@ def test_command_menu_in_both_languages(telegram):
         "unwatch",
         "list",
         "previews",
+        "timezone",
     }
     assert telegram.commands[""][2]["description"] == "Pantau kata kunci"
     assert telegram.commands["en"][2]["description"] == "Watch keywords"
@@ -141,3 +142,13 @@ def test_link_previews_setting(telegram):
     )
     assert ask(telegram, "/previews off", chat) == "Pratinjau tautan kini disembunyikan."
     assert "/previews on" in ask(telegram, "/previews kadang", chat)
+
+
+def test_timezone_per_chat(telegram):
+    chat = next(_chats)
+    reply = ask(telegram, "/timezone WITA", chat)
+    assert reply.startswith("Zona waktu obrolan ini: Asia/Makassar. Sekarang ") and reply.endswith(
+        "WITA."
+    )
+    assert "Asia/Jayapura" in ask(telegram, "/timezone Asia/Jayapura", chat)
+    assert "bukan zona waktu" in ask(telegram, "/timezone Mars/Olympus", chat)

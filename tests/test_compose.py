@@ -92,3 +92,14 @@ def test_alert_without_date_or_summary():
     article = StoredArticle(1, "", "", "https://x.id/a", "Judul", "", None)
     shown = parse_telegram_html(format_alert(Alert(1, article, ("Rusia",), "id"), JAKARTA))
     assert shown == "Judul\n\n🔎 Rusia"
+
+
+def test_time_in_the_chats_zone():
+    makassar = Alert(
+        1,
+        StoredArticle(1, "Uji", "", "https://x.id/a", "Judul", "", PUBLISHED),
+        ("x",),
+        "id",
+        timezone="Asia/Makassar",
+    )
+    assert "13 Sep 2023 15:30 WITA" in parse_telegram_html(format_alert(makassar, JAKARTA))

@@ -13,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.compose import format_time
 from bot.match import QueryError, build_table, parse_query
 from bot.match.query import AliasTable
 from bot.store import Store
 from bot.telegram.texts import language_of, text
 
+ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
@@ -49,6 +52,7 @@ class Handlers:
             Command("unwatch", "cmd_unwatch", self.unwatch),
             Command("list", "cmd_list", self.list),
             Command("previews", "cmd_previews", self.previews),
+            Command("timezone", "cmd_timezone", self.timezone),
         )
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,6 +129,23 @@ class Handlers:
             return
         self._store.set_previews(self._record_chat(update), choice == "on")
         await reply(update, f"previews_{choice}")
+
+    async def timezone(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Set the time zone this chat sees times in: an IANA name, or WIB, WITA, WIT."""
+        given = (context.args or [""])[0]
+        name = ZONE_SHORTHANDS.get(given.upper(), given)
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            await reply(update, "timezone_usage", given=given)
+            return
+        self._store.set_timezone(self._record_chat(update), name)
+        await reply(
+            update,
+            "timezone_set",
+            zone=name,
+            now=format_time(datetime.now(UTC), ZoneInfo(name), language(update)),
+        )
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on "Stop watching" under an alert, or on "Watch again" under /list.

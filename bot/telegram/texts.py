@@ -28,6 +28,7 @@ ID: dict[str, str] = {
         "/unwatch &lt;nomor atau teks&gt; — hapus pantauan\n"
         "/list — pantauan di obrolan ini\n"
         "/previews on|off — pratinjau tautan di peringatan\n"
+        "/timezone WIB|WITA|WIT|Asia/… — zona waktu obrolan\n"
         "/help — pesan ini\n\n"
         "<b>Kueri</b>\n"
         "<code>Putin Rusia</code> — keduanya disebut\n"
@@ -143,6 +144,12 @@ ID: dict[str, str] = {
     "cmd_unwatch": "Hapus pantauan",
     "cmd_list": "Lihat pantauan",
     "cmd_previews": "Pratinjau tautan di peringatan",
+    "cmd_timezone": "Zona waktu obrolan",
+    "timezone_usage": (
+        "“{given}” bukan zona waktu. Contoh: <code>/timezone WITA</code> atau "
+        "<code>/timezone Asia/Jayapura</code>"
+    ),
+    "timezone_set": "Zona waktu obrolan ini: {zone}. Sekarang {now}.",
     "previews_usage": "Tulis <code>/previews on</code> atau <code>/previews off</code>",
     "previews_on": "Pratinjau tautan kini tampil di bawah peringatan.",
     "previews_off": "Pratinjau tautan kini disembunyikan.",
@@ -162,6 +169,7 @@ EN: dict[str, str] = {
         "/unwatch &lt;number or text&gt; — remove a watch\n"
         "/list — the watches of this chat\n"
         "/previews on|off — link previews in alerts\n"
+        "/timezone WIB|WITA|WIT|Asia/… — this chat's time zone\n"
         "/help — this message\n\n"
         "<b>Queries</b>\n"
         "<code>Putin Rusia</code> — both mentioned\n"
@@ -278,6 +286,12 @@ EN: dict[str, str] = {
     "cmd_unwatch": "Remove a watch",
     "cmd_list": "Show watches",
     "cmd_previews": "Link previews in alerts",
+    "cmd_timezone": "This chat's time zone",
+    "timezone_usage": (
+        "“{given}” is not a time zone. Example: <code>/timezone WITA</code> or "
+        "<code>/timezone Asia/Jayapura</code>"
+    ),
+    "timezone_set": "This chat's time zone: {zone}. It is now {now}.",
     "previews_usage": "Write <code>/previews on</code> or <code>/previews off</code>",
     "previews_on": "Link previews now show under alerts.",
     "previews_off": "Link previews are now hidden.",
