@@ -90,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("retention_days", 30, None, "Articles older than this are pruned daily."),
     Setting(
+        "alerts_per_hour",
+        30,
+        None,
+        "Alerts a chat gets alone in an hour; past that, the rest go into the next digest.",
+    ),
+    Setting(
         "widely_reported",
         4,
         None,
@@ -129,6 +135,7 @@ class Config:
     article_timeout: float
     widely_reported: int
     widely_reported_within: float
+    alerts_per_hour: int
     timezone: ZoneInfo
     fetch_timeout: float
     max_feed_bytes: int
@@ -245,6 +252,7 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         article_timeout=parse_duration(str(values["article_timeout"])),
         widely_reported=int(_number("widely_reported", values, int)),
         widely_reported_within=parse_duration(str(values["widely_reported_within"])),
+        alerts_per_hour=int(_number("alerts_per_hour", values, int)),
         timezone=timezone,
         fetch_timeout=_number("fetch_timeout", values, float),
         max_feed_bytes=int(_number("max_feed_bytes", values, int)),

@@ -15,6 +15,9 @@ Rules:
     move to the new id, and the alert is sent there.
   - BadRequest: this message can never be sent; failed, logged with its id, the queue goes on.
   - TimedOut, NetworkError, anything else from Telegram: retried with exponential backoff.
+- Before an alert goes out alone, `digest.route` may hold it for a digest (digest mode, quiet
+  hours, more than `storm_limit` alerts in the past hour); held alerts go out as one digest
+  message when `digest.digest_due` says so. Paused chats get nothing until /resume.
 - A sent alert whose story another outlet reported is edited in place (`edit_pending`); an
   edit Telegram refuses is logged and dropped (the alert itself was delivered).
 - This is the delivery edge: it may import python-telegram-bot's errors, and gets the bot from
@@ -26,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +38,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.compose import button_labels, format_alert, shorten
+from bot.digest import ChatPolicy, DigestItem, digest_due, digest_messages, parse_clock, route
 from bot.models import Alert, Delivery
 from bot.pacing import Pacer
 from bot.store import Store
@@ -48,10 +53,20 @@ BUTTON_TEXT_BUDGET = 60
 class Deliverer:
     """Sends due outbox rows, oldest first per chat, within Telegram's limits (see `pacing`)."""
 
-    def __init__(self, store: Store, bot: Bot, zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        store: Store,
+        bot: Bot,
+        zone: ZoneInfo,
+        *,
+        storm_limit: int = 30,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._store = store
         self._bot = bot
         self._zone = zone
+        self._storm_limit = storm_limit
+        self._clock = clock
         self._lock = asyncio.Lock()
         self._pacer = Pacer(time.monotonic)
 
@@ -66,9 +81,14 @@ class Deliverer:
             sent = 0
             deadline = time.monotonic() + budget
             while time.monotonic() < deadline:
-                ready = self._ready(self._store.due_deliveries(datetime.now(UTC), limit=500))
+                due = self._store.due_deliveries(datetime.now(UTC), limit=500)
+                ready = self._ready(due)
                 if not ready:
-                    break
+                    wait = min((self._pacer.chat_wait(d.alert.chat_id) for d in due), default=None)
+                    if wait is None or time.monotonic() + wait >= deadline:
+                        break
+                    await asyncio.sleep(wait)
+                    continue
                 for delivery in ready:
                     await asyncio.sleep(self._pacer.overall_wait())
                     outcome = await self._send(delivery)
@@ -76,7 +96,65 @@ class Deliverer:
             for delivery in self._store.due_edits():
                 await asyncio.sleep(self._pacer.overall_wait())
                 await self._edit(delivery)
+            for chat_id, held in self._store.held().items():
+                if self._pacer.chat_wait(chat_id) == 0 and self._digest_due(held):
+                    await asyncio.sleep(self._pacer.overall_wait())
+                    sent += await self._send_digest(chat_id, held)
             return sent
+
+    def _policy(self, delivery: Delivery) -> ChatPolicy:
+        chat = delivery.chat
+        quiet = None
+        if chat.quiet:
+            start, _, end = chat.quiet.partition("-")
+            quiet = (parse_clock(start), parse_clock(end))
+        zone = ZoneInfo(chat.timezone) if chat.timezone else self._zone
+        return ChatPolicy(zone, chat.digest, parse_clock(chat.digest_at), quiet, chat.paused)
+
+    def _digest_due(self, held: list[Delivery]) -> bool:
+        oldest = min(d.created_at or self._clock() for d in held)
+        reasons = {d.held_reason for d in held}
+        return digest_due(self._policy(held[0]), self._clock(), oldest, reasons)
+
+    async def _send_digest(self, chat_id: int, held: list[Delivery]) -> int:
+        """One digest for the chat's held alerts; all marked sent once Telegram has it all."""
+        policy = self._policy(held[0])
+        items = [
+            DigestItem(
+                d.alert.watches,
+                d.alert.article.title,
+                d.alert.article.url,
+                d.alert.article.source_name,
+                d.alert.article.published_at,
+                d.held_reason,
+            )
+            for d in held
+        ]
+        first_id = None
+        try:
+            for text in digest_messages(items, policy.zone, held[0].alert.language):
+                await asyncio.sleep(max(self._pacer.chat_wait(chat_id), self._pacer.overall_wait()))
+                message = await self._bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                self._pacer.sent(chat_id)
+                first_id = first_id or message.message_id
+        except Forbidden as exc:
+            log.info("chat=%s unreachable (%s): digest dropped with the chat", chat_id, exc.message)
+            self._store.deactivate_chat(chat_id)
+            return 0
+        except RetryAfter as exc:
+            self._pacer.hold(chat_id, _seconds(exc.retry_after))
+            return 0
+        except TelegramError as exc:
+            log.warning("chat=%s digest failed (%s); it is sent again later", chat_id, exc.message)
+            return 0
+        self._store.mark_digest_sent([d.id for d in held], first_id or 0, self._clock())
+        log.info("chat=%s digest of %d alerts sent", chat_id, len(held))
+        return len(held)
 
     def _ready(self, due: list[Delivery]) -> list[Delivery]:
         """The oldest due delivery of each chat that may receive a message now."""
@@ -107,6 +185,16 @@ class Deliverer:
 
     async def _send(self, delivery: Delivery) -> str:
         alert = delivery.alert
+        now = self._clock()
+        reason = route(
+            self._policy(delivery),
+            now,
+            self._store.sent_since(alert.chat_id, now - timedelta(hours=1)),
+            self._storm_limit,
+        )
+        if reason is not None:
+            self._store.hold(delivery.id, reason)
+            return "held"
         try:
             message = await self._bot.send_message(
                 chat_id=alert.chat_id,
@@ -125,7 +213,7 @@ class Deliverer:
             log.warning("chat=%s rate limited: holding it %.0fs", alert.chat_id, wait)
             self._pacer.hold(alert.chat_id, wait)
             self._store.defer(delivery.id, _later(wait), f"retry after {wait:.0f}s")
-            return "held"
+            return "paced"
         except ChatMigrated as exc:
             log.info("chat=%s became supergroup %s: watches follow", alert.chat_id, exc.new_chat_id)
             self._store.migrate_chat(alert.chat_id, exc.new_chat_id)
@@ -140,7 +228,7 @@ class Deliverer:
             self._store.defer(delivery.id, _later(wait), f"{type(exc).__name__}: {exc.message}")
             return "retry"
         self._pacer.sent(alert.chat_id)
-        self._store.mark_sent(delivery.id, message.message_id, datetime.now(UTC))
+        self._store.mark_sent(delivery.id, message.message_id, self._clock())
         log.info("delivery=%s chat=%s sent", delivery.id, alert.chat_id)
         return "sent"
 

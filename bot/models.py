@@ -140,6 +140,17 @@ class Planned:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """How a chat wants its alerts: time zone, digest mode and time, quiet hours, paused."""
+
+    timezone: str = ""
+    digest: str = "off"
+    digest_at: str = "07:00"
+    quiet: str = ""
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     """An outbox row still to be sent (or, sent, to be edited: `message_id` is then set)."""
 
@@ -147,6 +158,9 @@ class Delivery:
     attempts: int
     alert: Alert
     message_id: int | None = None
+    chat: ChatSettings = ChatSettings()
+    held_reason: str = ""
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,9 @@ class Service:
         self._fetcher = Fetcher(
             client, max_bytes=self._config.max_feed_bytes, per_host=self._config.max_per_host
         )
-        self._deliverer = Deliverer(self._store, bot, self._config.timezone)
+        self._deliverer = Deliverer(
+            self._store, bot, self._config.timezone, storm_limit=self._config.alerts_per_hour
+        )
         scheduler = AsyncIOScheduler(
             timezone="UTC",
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 5},

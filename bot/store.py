@@ -13,13 +13,16 @@ Schema (times are epoch seconds, UTC):
   whichever feed carries it, and `save_articles` returns only the new ones.
 - `chats(id, type, language, title, active, created_at, previews, timezone)`: `previews` 1
   shows link previews under this chat's alerts; `timezone` (IANA, empty for the configured
-  default) is how the chat sees times.
+  default) is how the chat sees times; `digest` (off, hourly, daily) at `digest_at`, `quiet`
+  ("22:00-06:00") and `paused` say how and when alerts reach it.
 - `watches(id, chat_id → chats, query, display, created_at)`: `query` as typed, `display` as
   the query language understood it; UNIQUE (chat_id, display).
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
   not_before, created_at, sent_at, message_id, last_error)`, UNIQUE (chat_id, article_id):
   the outbox. `status` is pending, sent or failed; a pending row is sent once `not_before` has
-  passed and is marked sent only after Telegram confirms it. Later columns: `watch_ids`,
+  passed and is marked sent only after Telegram confirms it; `held` waits for the chat's
+  next digest (`held_reason`: digest, quiet, storm, resumed); `dropped` was discarded on
+  /resume. Later columns: `watch_ids`,
   `terms`, `summary` (what the alert shows), `also` (other outlets that reported the same
   story, JSON [name, url] pairs), `widely` (enough outlets soon enough) and `edit_pending`
   (the sent message must be edited to show them).
@@ -47,6 +50,7 @@ from sqlite_utils import Database, Migrations
 from bot.models import (
     Alert,
     Article,
+    ChatSettings,
     Delivery,
     Planned,
     RecentAlert,
@@ -186,6 +190,17 @@ def m005_one_alert_per_story(db: Database) -> None:
     deliveries.create_index(["chat_id", "created_at"])
     db["chats"].add_column("previews", int, not_null_default=0)
     db["chats"].add_column("timezone", str)
+
+
+@migrations()
+def m006_digests(db: Database) -> None:
+    """Digest mode, quiet hours and pausing per chat; held alerts wait for a digest."""
+    chats = db["chats"]
+    chats.add_column("digest", str, not_null_default="off")
+    chats.add_column("digest_at", str, not_null_default="07:00")
+    chats.add_column("quiet", str)
+    chats.add_column("paused", int, not_null_default=0)
+    db["deliveries"].add_column("held_reason", str)
 
 
 class DuplicateSource(Exception):
@@ -489,6 +504,71 @@ class Store:
         """The IANA zone in which this chat sees times."""
         self.db.execute("UPDATE chats SET timezone = ? WHERE id = ?", [zone, chat_id])
 
+    def set_digest(self, chat_id: int, mode: str, at: str) -> None:
+        self.db.execute(
+            "UPDATE chats SET digest = ?, digest_at = ? WHERE id = ?", [mode, at, chat_id]
+        )
+
+    def set_quiet(self, chat_id: int, window: str | None) -> None:
+        """Quiet hours as "HH:MM-HH:MM", or None for none."""
+        self.db.execute("UPDATE chats SET quiet = ? WHERE id = ?", [window, chat_id])
+
+    def set_paused(self, chat_id: int, paused: bool) -> None:
+        self.db.execute("UPDATE chats SET paused = ? WHERE id = ?", [int(paused), chat_id])
+
+    def count_pending(self, chat_id: int) -> int:
+        rows = self.db.execute(
+            "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status = 'pending'", [chat_id]
+        ).fetchall()
+        return int(rows[0][0])
+
+    def resume(self, chat_id: int, missed_as_digest: bool) -> int:
+        """Unpause; the alerts missed meanwhile go to a digest now, or are dropped."""
+        with self.transaction():
+            if missed_as_digest:
+                cursor = self.db.execute(
+                    "UPDATE deliveries SET status = 'held', held_reason = 'resumed' "
+                    "WHERE chat_id = ? AND status = 'pending'",
+                    [chat_id],
+                )
+            else:
+                cursor = self.db.execute(
+                    "UPDATE deliveries SET status = 'dropped' WHERE chat_id = ? AND status = 'pending'",
+                    [chat_id],
+                )
+            self.set_paused(chat_id, False)
+        return cursor.rowcount
+
+    def hold(self, delivery_id: int, reason: str) -> None:
+        """Keep an alert for the chat's next digest."""
+        self.db.execute(
+            "UPDATE deliveries SET status = 'held', held_reason = ? WHERE id = ?",
+            [reason, delivery_id],
+        )
+
+    def sent_since(self, chat_id: int, moment: datetime) -> int:
+        rows = self.db.execute(
+            "SELECT count(*) FROM deliveries WHERE chat_id = ? AND status = 'sent' AND sent_at >= ?",
+            [chat_id, _epoch(moment)],
+        ).fetchall()
+        return int(rows[0][0])
+
+    def held(self) -> dict[int, list[Delivery]]:
+        """Held alerts of active, unpaused chats, oldest first, by chat."""
+        rows = self.db.query(
+            _DELIVERY_SELECT + "WHERE d.status = 'held' AND c.active = 1 AND c.paused = 0 "
+            "ORDER BY d.id"
+        )
+        by_chat: dict[int, list[Delivery]] = {}
+        for row in rows:
+            by_chat.setdefault(row["chat_id"], []).append(_delivery(row))
+        return by_chat
+
+    def mark_digest_sent(self, delivery_ids: Sequence[int], message_id: int, now: datetime) -> None:
+        with self.transaction():
+            for delivery_id in delivery_ids:
+                self.mark_sent(delivery_id, message_id, now)
+
     def set_previews(self, chat_id: int, shown: bool) -> None:
         """Whether this chat's alerts show Telegram's link preview (off unless asked for)."""
         self.db.execute("UPDATE chats SET previews = ? WHERE id = ?", [int(shown), chat_id])
@@ -707,7 +787,7 @@ class Store:
     def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
         rows = self.db.query(
             _DELIVERY_SELECT + "WHERE d.status = 'pending' AND d.not_before <= ? AND c.active = 1 "
-            "ORDER BY d.id LIMIT ?",
+            "AND c.paused = 0 ORDER BY d.id LIMIT ?",
             [_epoch(now), limit],
         )
         return [_delivery(row) for row in rows]
@@ -744,7 +824,8 @@ class Store:
 
 _DELIVERY_SELECT = (
     "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS chosen, "
-    "d.also, d.widely, d.message_id, c.language, c.previews, c.timezone, "
+    "d.also, d.widely, d.message_id, d.held_reason, d.created_at, c.language, c.previews, "
+    "c.timezone, c.digest, c.digest_at, c.quiet, c.paused, "
     "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
     "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
     "FROM deliveries d JOIN articles a ON a.id = d.article_id "
@@ -804,4 +885,19 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         previews=bool(row["previews"]),
         timezone=row["timezone"] or "",
     )
-    return Delivery(row["id"], row["attempts"], alert, row["message_id"])
+    settings = ChatSettings(
+        row["timezone"] or "",
+        row["digest"],
+        row["digest_at"],
+        row["quiet"] or "",
+        bool(row["paused"]),
+    )
+    return Delivery(
+        row["id"],
+        row["attempts"],
+        alert,
+        row["message_id"],
+        settings,
+        row["held_reason"] or "",
+        _moment(row["created_at"]),
+    )

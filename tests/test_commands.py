@@ -42,6 +42,10 @@ def test_command_menu_in_both_languages(telegram):
         "list",
         "previews",
         "timezone",
+        "digest",
+        "quiet",
+        "pause",
+        "resume",
     }
     assert telegram.commands[""][2]["description"] == "Pantau kata kunci"
     assert telegram.commands["en"][2]["description"] == "Watch keywords"
@@ -152,3 +156,26 @@ def test_timezone_per_chat(telegram):
     )
     assert "Asia/Jayapura" in ask(telegram, "/timezone Asia/Jayapura", chat)
     assert "bukan zona waktu" in ask(telegram, "/timezone Mars/Olympus", chat)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/digest hourly", "ringkasan tiap jam"),
+        ("/digest daily 06:30", "tiap hari pukul 06:30"),
+        ("/digest off", "satu per satu"),
+        ("/digest weekly", "Contoh: /digest hourly"),
+        ("/digest daily 25:00", "Contoh"),
+        ("/quiet 22:00-06:00", "Jam tenang 22:00–06:00"),
+        ("/quiet off", "Jam tenang dimatikan"),
+        ("/quiet malam", "Contoh: /quiet 22:00-06:00"),
+    ],
+)
+def test_digest_and_quiet_settings(telegram, command, expected):
+    assert expected in ask(telegram, command)
+
+
+def test_pause_and_resume_without_missed_alerts(telegram):
+    chat = next(_chats)
+    assert ask(telegram, "/pause", chat).startswith("⏸ Peringatan dihentikan")
+    assert ask(telegram, "/resume", chat) == "▶️ Peringatan dilanjutkan."

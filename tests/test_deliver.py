@@ -163,3 +163,103 @@ def test_a_group_that_became_a_supergroup_keeps_its_alerts(telegram, store):
     drain_until(telegram, store, lambda: store.count_deliveries("sent") == 4)
     assert [m.chat_id for m in telegram.sent if m.text.startswith("Rusia")] == [-1005]
     assert [w.chat_id for w in store.active_watches() if w.query == "Rusia"] == [-1005]
+
+
+class Clock:
+    """A settable "now" for the deliverer."""
+
+    def __init__(self, moment):
+        self.now = moment
+
+    def __call__(self):
+        return self.now
+
+
+def wib(hour, minute=0, day=27):
+    return datetime(2026, 11, day, hour, minute, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)
+
+
+def drain_at(telegram, store, clock, storm_limit=30):
+    async def run():
+        async with Bot(TOKEN, base_url=telegram.base_url) as bot:
+            deliverer = Deliverer(
+                store, bot, ZoneInfo("Asia/Jakarta"), storm_limit=storm_limit, clock=clock
+            )
+            return await deliverer.drain(budget=3)
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def queued(tmp_path):
+    """Chat 21 with three alerts queued at 10:05 WIB."""
+    opened = Store.open(tmp_path / "digest.db")
+    source = opened.add_source(SourceSpec("ANTARA", "https://x.id/rss", 60), wib(10, 5))
+    articles = opened.save_articles(
+        source,
+        [Article(f"d{i}", f"https://x.id/d{i}", f"Kabar {i}", "", wib(10, i)) for i in range(3)],
+        wib(10, 5),
+    )
+    opened.ensure_chat(21, "private", "id", "", wib(10, 5))
+    opened.enqueue(
+        [Planned(21, a.key, (), ("Putin",), (), "") for a in articles], articles, wib(10, 5)
+    )
+    yield opened
+    opened.close()
+
+
+def test_hourly_digest_holds_then_sends_one_message(telegram, queued):
+    queued.set_digest(21, "hourly", "07:00")
+    clock = Clock(wib(10, 6))
+    assert drain_at(telegram, queued, clock) == 0 and telegram.sent == []
+    clock.now = wib(10, 59)
+    assert drain_at(telegram, queued, clock) == 0
+    clock.now = wib(11, 0)
+    assert drain_at(telegram, queued, clock) == 3
+    [digest] = telegram.sent
+    assert (
+        digest.text.startswith("🗞 Ringkasan · 3 berita")
+        and "Kabar 0" in digest.text
+        and "Kabar 2" in digest.text
+    )
+    assert queued.count_deliveries("sent") == 3
+    assert drain_at(telegram, queued, clock) == 0 and len(telegram.sent) == 1
+
+
+def test_quiet_hours_across_midnight_then_one_digest(telegram, queued):
+    queued.set_quiet(21, "22:00-06:00")
+    clock = Clock(wib(23, 30, day=26))
+    assert drain_at(telegram, queued, clock) == 0 and telegram.sent == []
+    clock.now = wib(5, 59)
+    assert drain_at(telegram, queued, clock) == 0
+    clock.now = wib(6, 0)
+    assert drain_at(telegram, queued, clock) == 3 and len(telegram.sent) == 1
+
+
+def test_an_alert_storm_goes_into_the_next_digest(telegram, queued):
+    clock = Clock(wib(10, 6))
+    assert drain_at(telegram, queued, clock, storm_limit=2) == 2
+    alone = {m.text.split("\n")[0] for m in telegram.sent}
+    assert len(alone) == 2
+    clock.now = wib(11, 0)
+    assert drain_at(telegram, queued, clock, storm_limit=2) == 1
+    [rest] = {"Kabar 0", "Kabar 1", "Kabar 2"} - alone
+    digest = telegram.sent[-1].text
+    assert "Terlalu banyak peringatan" in digest and rest in digest
+
+
+def test_paused_chats_get_nothing_and_choose_on_resume(telegram, queued):
+    queued.set_paused(21, True)
+    clock = Clock(wib(10, 6))
+    assert drain_at(telegram, queued, clock) == 0 and telegram.sent == []
+    assert queued.count_pending(21) == 3
+    assert queued.resume(21, missed_as_digest=True) == 3
+    assert drain_at(telegram, queued, clock) == 3
+    assert telegram.sent[0].text.startswith("🗞 Ringkasan · 3 berita")
+
+
+def test_resume_can_drop_the_missed_alerts(telegram, queued):
+    queued.set_paused(21, True)
+    assert queued.resume(21, missed_as_digest=False) == 3
+    assert drain_at(telegram, queued, Clock(wib(10, 6))) == 0 and telegram.sent == []
+    assert queued.count_deliveries("dropped") == 3

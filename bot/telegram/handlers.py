@@ -24,6 +24,19 @@ from bot.match.query import AliasTable
 from bot.store import Store
 from bot.telegram.texts import language_of, text
 
+
+def _is_clock(value: str) -> bool:
+    """ "HH:MM" on a 24-hour clock."""
+    hours, _, minutes = value.partition(":")
+    return (
+        hours.isdigit()
+        and minutes.isdigit()
+        and int(hours) < 24
+        and int(minutes) < 60
+        and len(minutes) == 2
+    )
+
+
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -53,6 +66,10 @@ class Handlers:
             Command("list", "cmd_list", self.list),
             Command("previews", "cmd_previews", self.previews),
             Command("timezone", "cmd_timezone", self.timezone),
+            Command("digest", "cmd_digest", self.digest),
+            Command("quiet", "cmd_quiet", self.quiet),
+            Command("pause", "cmd_pause", self.pause),
+            Command("resume", "cmd_resume", self.resume),
         )
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -145,6 +162,66 @@ class Handlers:
             "timezone_set",
             zone=name,
             now=format_time(datetime.now(UTC), ZoneInfo(name), language(update)),
+        )
+
+    async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Alerts one by one (`off`), or gathered `hourly` or `daily [HH:MM]`."""
+        args = [a.lower() for a in context.args or []]
+        mode = args[0] if args else ""
+        at = args[1] if len(args) > 1 else "07:00"
+        if mode not in ("off", "hourly", "daily") or not _is_clock(at):
+            await reply(update, "digest_usage")
+            return
+        self._store.set_digest(self._record_chat(update), mode, at)
+        await reply(update, f"digest_{mode}", at=at)
+
+    async def quiet(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Quiet hours (`22:00-06:00`), during which alerts wait for one digest; or `off`."""
+        window = (context.args or [""])[0]
+        if window.lower() == "off":
+            self._store.set_quiet(self._record_chat(update), None)
+            await reply(update, "quiet_off")
+            return
+        start, _, end = window.partition("-")
+        if not (_is_clock(start) and _is_clock(end)) or start == end:
+            await reply(update, "quiet_usage")
+            return
+        self._store.set_quiet(self._record_chat(update), f"{start}-{end}")
+        await reply(update, "quiet_set", start=start, end=end)
+
+    async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stop alerts until /resume; they are kept meanwhile."""
+        self._store.set_paused(self._record_chat(update), True)
+        await reply(update, "paused")
+
+    async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Resume alerts; if some were missed, ask whether to get them as a digest or drop them."""
+        chat_id = self._record_chat(update)
+        missed = self._store.count_pending(chat_id)
+        if not missed:
+            self._store.resume(chat_id, missed_as_digest=False)
+            await reply(update, "resumed")
+            return
+        lang = language(update)
+        buttons = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(text(lang, "resume_digest"), callback_data="resume:digest")],
+                [InlineKeyboardButton(text(lang, "resume_drop"), callback_data="resume:drop")],
+            ]
+        )
+        await send(update, text(lang, "resume_ask", count=missed), buttons)
+
+    async def resume_choice(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The answer to /resume's question: the missed alerts as a digest, or dropped."""
+        query = update.callback_query
+        if query is None or query.message is None:
+            return
+        as_digest = query.data == "resume:digest"
+        count = self._store.resume(query.message.chat.id, missed_as_digest=as_digest)
+        lang = language(update)
+        await query.answer()
+        await query.message.reply_text(
+            text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
         )
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -29,6 +29,9 @@ ID: dict[str, str] = {
         "/list — pantauan di obrolan ini\n"
         "/previews on|off — pratinjau tautan di peringatan\n"
         "/timezone WIB|WITA|WIT|Asia/… — zona waktu obrolan\n"
+        "/digest off|hourly|daily [07:00] — satu per satu atau ringkasan\n"
+        "/quiet 22:00-06:00 | off — jam tenang\n"
+        "/pause, /resume — hentikan dan lanjutkan peringatan\n"
         "/help — pesan ini\n\n"
         "<b>Kueri</b>\n"
         "<code>Putin Rusia</code> — keduanya disebut\n"
@@ -145,6 +148,27 @@ ID: dict[str, str] = {
     "cmd_list": "Lihat pantauan",
     "cmd_previews": "Pratinjau tautan di peringatan",
     "cmd_timezone": "Zona waktu obrolan",
+    "cmd_digest": "Peringatan satu per satu atau ringkasan",
+    "cmd_quiet": "Jam tenang",
+    "cmd_pause": "Hentikan peringatan sementara",
+    "cmd_resume": "Lanjutkan peringatan",
+    "digest_usage": (
+        "Contoh: <code>/digest hourly</code>, <code>/digest daily 07:00</code> atau "
+        "<code>/digest off</code>"
+    ),
+    "digest_off": "Peringatan dikirim satu per satu, langsung.",
+    "digest_hourly": "Peringatan dikumpulkan dan dikirim sebagai ringkasan tiap jam.",
+    "digest_daily": "Peringatan dikumpulkan dan dikirim sebagai ringkasan tiap hari pukul {at}.",
+    "quiet_usage": "Contoh: <code>/quiet 22:00-06:00</code> atau <code>/quiet off</code>",
+    "quiet_set": "Jam tenang {start}–{end}: peringatan ditahan dan dikirim sebagai satu ringkasan sesudahnya.",
+    "quiet_off": "Jam tenang dimatikan.",
+    "paused": "⏸ Peringatan dihentikan sementara. Lanjutkan dengan /resume",
+    "resumed": "▶️ Peringatan dilanjutkan.",
+    "resume_ask": "Ada {count} peringatan selama jeda. Kirim sebagai ringkasan atau buang?",
+    "resume_digest": "Kirim sebagai ringkasan",
+    "resume_drop": "Buang",
+    "resumed_digest": "▶️ Peringatan dilanjutkan; {count} peringatan yang tertunda menyusul sebagai ringkasan.",
+    "resumed_drop": "▶️ Peringatan dilanjutkan; {count} peringatan yang tertunda dibuang.",
     "timezone_usage": (
         "“{given}” bukan zona waktu. Contoh: <code>/timezone WITA</code> atau "
         "<code>/timezone Asia/Jayapura</code>"
@@ -170,6 +194,9 @@ EN: dict[str, str] = {
         "/list — the watches of this chat\n"
         "/previews on|off — link previews in alerts\n"
         "/timezone WIB|WITA|WIT|Asia/… — this chat's time zone\n"
+        "/digest off|hourly|daily [07:00] — one by one or digests\n"
+        "/quiet 22:00-06:00 | off — quiet hours\n"
+        "/pause, /resume — pause and resume alerts\n"
         "/help — this message\n\n"
         "<b>Queries</b>\n"
         "<code>Putin Rusia</code> — both mentioned\n"
@@ -287,6 +314,27 @@ EN: dict[str, str] = {
     "cmd_list": "Show watches",
     "cmd_previews": "Link previews in alerts",
     "cmd_timezone": "This chat's time zone",
+    "cmd_digest": "Alerts one by one or as digests",
+    "cmd_quiet": "Quiet hours",
+    "cmd_pause": "Pause alerts",
+    "cmd_resume": "Resume alerts",
+    "digest_usage": (
+        "Example: <code>/digest hourly</code>, <code>/digest daily 07:00</code> or "
+        "<code>/digest off</code>"
+    ),
+    "digest_off": "Alerts are sent one by one, at once.",
+    "digest_hourly": "Alerts are gathered and sent as an hourly digest.",
+    "digest_daily": "Alerts are gathered and sent as a daily digest at {at}.",
+    "quiet_usage": "Example: <code>/quiet 22:00-06:00</code> or <code>/quiet off</code>",
+    "quiet_set": "Quiet hours {start}–{end}: alerts wait and come as one digest afterwards.",
+    "quiet_off": "Quiet hours are off.",
+    "paused": "⏸ Alerts paused. Resume with /resume",
+    "resumed": "▶️ Alerts resumed.",
+    "resume_ask": "{count} alerts came in during the pause. Send them as a digest or drop them?",
+    "resume_digest": "Send as a digest",
+    "resume_drop": "Drop them",
+    "resumed_digest": "▶️ Alerts resumed; the {count} missed ones follow as a digest.",
+    "resumed_drop": "▶️ Alerts resumed; the {count} missed ones were dropped.",
     "timezone_usage": (
         "“{given}” is not a time zone. Example: <code>/timezone WITA</code> or "
         "<code>/timezone Asia/Jayapura</code>"
