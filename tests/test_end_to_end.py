@@ -95,3 +95,41 @@ def test_watch_then_alert_once_across_restart(tmp_path, telegram, feeds):
     assert restarted.stop() == 0
     assert TOKEN not in bot.log(), "the bot token leaked into the logs"
     assert TOKEN.split(":")[1] not in bot.log()
+
+
+def test_pause_then_resume_with_the_missed_alerts_as_a_digest(tmp_path, telegram, feeds):
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
+    bot = start_bot(bot_env(tmp_path, telegram, config), tmp_path / "bot.log")
+    chat = 5101
+
+    def said(fragment):
+        return telegram.wait_for(
+            lambda: [m for m in telegram.messages_to(chat) if fragment in m.text]
+        )[0]
+
+    telegram.send_command(chat, "/watch Korea Utara")
+    said("Dipantau")
+    telegram.send_command(chat, "/pause")
+    said("dihentikan sementara")
+    feeds.wait_requests("/rss", 2)
+    missed = {
+        **OLD_STORY,
+        "title": "Korea Utara uji coba rudal baru",
+        "link": feeds.url("/tidak-ada"),
+    }
+    feeds.serve("/rss", Page(rss([missed, OLD_STORY])))
+    feeds.wait_requests("/rss", feeds.count("/rss") + 3)
+    assert not [m for m in telegram.messages_to(chat) if m.text.startswith("Korea Utara uji")]
+
+    telegram.send_command(chat, "/resume")
+    question = said("Ada 1 peringatan selama jeda")
+    assert (
+        question.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "resume:digest"
+    )
+    telegram.send_callback(chat, "resume:digest", question.message_id)
+    said("menyusul sebagai ringkasan")
+    digest = said("Ringkasan")
+    assert "Korea Utara uji coba rudal baru" in digest.text and '🔎 "Korea Utara"' in digest.text
+    assert bot.stop() == 0
+    assert telegram.rejected == []
