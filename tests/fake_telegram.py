@@ -7,7 +7,8 @@ It behaves like Telegram where Pantau can go wrong:
 - text over 4096 characters (UTF-16 units, after entity parsing) is 400 "message is too long";
 - a blocked chat gets 403; `enforce_limits` answers 429 with `retry_after` beyond Telegram's
   limits (30 messages a second overall, 1 a second per private chat, 20 a minute per group)
-  and counts them in `too_many`; `fail_next` injects any error for the next call of a method;
+  and counts them in `too_many`; `fail_next` injects any error for the next call of a method,
+  `drop_next` closes the connection without an answer;
 - `getUpdates` long-polls, and drops updates below `offset` as confirmed.
 Tests inject user messages with `send_command` and await what the bot sent with `wait_for`.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -137,6 +139,7 @@ class FakeTelegram:
         self.calls: list[str] = []
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
+        self._drops: set[str] = set()
         self.edits: list[Sent] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
@@ -216,6 +219,11 @@ class FakeTelegram:
             self._updates.append({"update_id": self._next_update_id, "callback_query": query})
             self._next_update_id += 1
             self._cond.notify_all()
+
+    def drop_next(self, method: str) -> None:
+        """Make the next call of `method` end with the connection closed and no answer."""
+        with self._cond:
+            self._drops.add(method)
 
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         """Make the next call of `method` fail the way Telegram would."""
@@ -395,6 +403,14 @@ class FakeTelegram:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                method = self.path.rsplit("/", 1)[-1]
+                with fake._cond:
+                    dropped = method in fake._drops
+                    fake._drops.discard(method)
+                if dropped:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 status, payload = fake._handle(
                     self.path, _params(self.headers.get("Content-Type", ""), body)
                 )

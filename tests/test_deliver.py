@@ -86,6 +86,12 @@ def test_bad_request_fails_one_and_the_queue_goes_on(telegram, store):
     assert "chat not found" in failed["last_error"].lower()
 
 
+def test_a_dropped_connection_is_retried_and_nothing_is_lost(telegram, store):
+    telegram.drop_next("sendMessage")
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
+    assert sorted(m.chat_id for m in telegram.sent) == [1, 2, 3]
+
+
 def test_server_error_is_retried(telegram, store):
     telegram.fail_next("sendMessage", 502, "Bad Gateway")
     drain_until(telegram, store, lambda: store.count_deliveries("sent") == 3)
