@@ -203,6 +203,14 @@ def m006_digests(db: Database) -> None:
     db["deliveries"].add_column("held_reason", str)
 
 
+@migrations()
+def m007_search(db: Database) -> None:
+    """Full-text search over stored articles (a pre-filter for /search)."""
+    db["articles"].enable_fts(
+        ["title", "summary"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
+
+
 class DuplicateSource(Exception):
     """A source with this URL exists already."""
 
@@ -435,6 +443,34 @@ class Store:
         ).fetchall()
         seen = {row[0] for row in rows}
         return [unique[key] for key in reversed(keys) if key not in seen]
+
+    def recent_articles(self, since: datetime, limit: int = 5000) -> list[StoredArticle]:
+        """Articles first stored since `since`, newest first."""
+        rows = self.db.query(
+            _ARTICLE_SELECT + "WHERE a.fetched_at >= ? ORDER BY a.fetched_at DESC, a.id DESC "
+            "LIMIT ?",
+            [_epoch(since), limit],
+        )
+        return [_stored(row) for row in rows]
+
+    def search_articles(
+        self, phrases: Sequence[Sequence[str]], limit: int = 500
+    ) -> list[StoredArticle]:
+        """Newest articles whose text holds any of these word sequences (the last word as a
+        prefix, so clitics count), by full-text index: a superset that the matcher narrows."""
+        terms = [
+            " + ".join(f'"{token}"' for token in phrase) + "*"
+            for phrase in phrases
+            if phrase and all('"' not in token for token in phrase)
+        ]
+        if not terms:
+            return []
+        rows = self.db.query(
+            _ARTICLE_SELECT + "JOIN articles_fts ON articles_fts.rowid = a.id "
+            "WHERE articles_fts MATCH ? ORDER BY a.fetched_at DESC, a.id DESC LIMIT ?",
+            [" OR ".join(terms), limit],
+        )
+        return [_stored(row) for row in rows]
 
     def count_articles(self) -> int:
         return self.db["articles"].count
@@ -820,6 +856,26 @@ class Store:
     def count_deliveries(self, status: str) -> int:
         rows = self.db.query("SELECT count(*) AS n FROM deliveries WHERE status = ?", [status])
         return int(next(iter(rows))["n"])
+
+
+_ARTICLE_SELECT = (
+    "SELECT a.id, a.url, a.title, a.summary, a.published_at, a.key, "
+    "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
+    "FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+)
+
+
+def _stored(row: dict[str, Any]) -> StoredArticle:
+    return StoredArticle(
+        row["id"],
+        row["source_name"],
+        row["source_url"],
+        row["url"],
+        row["title"],
+        row["summary"] or "",
+        _moment(row["published_at"]),
+        row["key"],
+    )
 
 
 _DELIVERY_SELECT = (

@@ -139,6 +139,7 @@ class FakeTelegram:
         self.calls: list[str] = []
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
+        self.chat_admins: dict[int, set[int]] = {}
         self._drops: set[str] = set()
         self.edits: list[Sent] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
@@ -171,16 +172,22 @@ class FakeTelegram:
     # what a test does
 
     def send_command(
-        self, chat_id: int, text: str, *, language_code: str = "id", chat_type: str = "private"
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        language_code: str = "id",
+        chat_type: str = "private",
+        user_id: int | None = None,
     ) -> None:
         """Queue a user's message, as if typed in the chat; commands get their entity."""
         command = text.split()[0] if text.startswith("/") else ""
         message = {
             "message_id": 10_000 + self._next_update_id,
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": chat_type, "first_name": "Analis"},
+            "chat": {"id": chat_id, "type": chat_type, "first_name": "Analis", "title": "Grup"},
             "from": {
-                "id": chat_id,
+                "id": user_id or chat_id,
                 "is_bot": False,
                 "first_name": "Analis",
                 "language_code": language_code,
@@ -217,6 +224,21 @@ class FakeTelegram:
         }
         with self._cond:
             self._updates.append({"update_id": self._next_update_id, "callback_query": query})
+            self._next_update_id += 1
+            self._cond.notify_all()
+
+    def bot_removed(self, chat_id: int) -> None:
+        """Queue the update Telegram sends when the bot is removed from a group."""
+        bot_user = {**BOT_USER}
+        update = {
+            "chat": {"id": chat_id, "type": "group", "title": "Grup"},
+            "from": {"id": 1, "is_bot": False, "first_name": "Admin"},
+            "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": bot_user},
+            "new_chat_member": {"status": "left", "user": bot_user},
+        }
+        with self._cond:
+            self._updates.append({"update_id": self._next_update_id, "my_chat_member": update})
             self._next_update_id += 1
             self._cond.notify_all()
 
@@ -267,6 +289,18 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method == "sendMessage":
             return self._send_message(params)
+        if method == "getChatMember":
+            user = {"id": int(params["user_id"]), "is_bot": False, "first_name": "Anggota"}
+            with self._cond:
+                admin = int(params["user_id"]) in self.chat_admins.get(
+                    int(params["chat_id"]), set()
+                )
+            member = (
+                {"status": "creator", "user": user, "is_anonymous": False}
+                if admin
+                else {"status": "member", "user": user}
+            )
+            return 200, {"ok": True, "result": member}
         if method == "editMessageText":
             return self._edit_message(params)
         if method == "answerCallbackQuery":

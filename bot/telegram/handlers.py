@@ -10,17 +10,20 @@ Rules:
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.compose import format_time
-from bot.match import QueryError, build_table, parse_query
+from bot.compose import format_time, shorten
+from bot.match import Document, MatchIndex, Query, QueryError, build_table, parse_query
 from bot.match.query import AliasTable
+from bot.models import StoredArticle, Watch
 from bot.store import Store
 from bot.telegram.texts import language_of, text
 
@@ -37,6 +40,9 @@ def _is_clock(value: str) -> bool:
     )
 
 
+MAX_WATCHES = 50
+INSTANT_RESULTS = 5
+SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -64,6 +70,7 @@ class Handlers:
             Command("watch", "cmd_watch", self.watch),
             Command("unwatch", "cmd_unwatch", self.unwatch),
             Command("list", "cmd_list", self.list),
+            Command("search", "cmd_search", self.search),
             Command("previews", "cmd_previews", self.previews),
             Command("timezone", "cmd_timezone", self.timezone),
             Command("digest", "cmd_digest", self.digest),
@@ -87,7 +94,12 @@ class Handlers:
         except QueryError as exc:
             await reply(update, f"query_{exc.code}", **exc.details)
             return
+        if not await self._may_change_watches(update, context):
+            return
         chat_id = self._record_chat(update)
+        if len(self._store.list_watches(chat_id)) >= MAX_WATCHES:
+            await reply(update, "watch_limit", limit=MAX_WATCHES)
+            return
         raw = " ".join(context.args or [])
         watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC))
         lang = language(update)
@@ -97,13 +109,56 @@ class Handlers:
         synonyms = "; ".join(f"{term} = {', '.join(others)}" for term, others in query.aliases())
         if synonyms:
             lines.append(text(lang, "watch_synonyms", synonyms=synonyms))
+        recent = self._recent_matches(watch, query)
+        if recent:
+            lines += ["", text(lang, "watch_recent", count=len(recent))]
+            lines += [_article_line(article) for article in recent]
         await send(update, "\n".join(lines))
+
+    def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
+        """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
+        index = MatchIndex([(watch, query)])
+        since = datetime.now(UTC) - timedelta(hours=24)
+        found = [a for a in self._store.recent_articles(since) if index.match(stored_document(a))]
+        return found[:INSTANT_RESULTS]
+
+    async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The newest stored articles that match a query (same language as /watch)."""
+        try:
+            query = parse_query(" ".join(context.args or []), self._aliases())
+        except QueryError as exc:
+            await reply(update, f"query_{exc.code}", **exc.details)
+            return
+        probe = Watch(0, 0, query.display, query.display)
+        index = MatchIndex([(probe, query)])
+        candidates = self._store.search_articles([term.tokens for term in query.terms()])
+        found = [a for a in candidates if index.match(stored_document(a))][:SEARCH_RESULTS]
+        lang = language(update)
+        if not found:
+            await reply(update, "search_none", query=query.display)
+            return
+        lines = [text(lang, "search_header", count=len(found), query=query.display)]
+        lines += [_article_line(article) for article in found]
+        await send(update, "\n".join(lines))
+
+    async def _may_change_watches(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """In a group only its administrators change watches; anyone may in a private chat."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or chat.type not in ("group", "supergroup"):
+            return True
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        if member.status in ("administrator", "creator"):
+            return True
+        await reply(update, "group_admins_only")
+        return False
 
     async def unwatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remove a watch of this chat, named by number or by its text."""
         target = " ".join(context.args or []).removeprefix("#")
         if not target:
             await reply(update, "unwatch_usage")
+            return
+        if not await self._may_change_watches(update, context):
             return
         chat_id = self._record_chat(update)
         watch_id = int(target) if target.isdigit() else None
@@ -224,6 +279,12 @@ class Handlers:
             text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
         )
 
+    async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was removed from a group or blocked: its watches stop (they are kept)."""
+        change = update.my_chat_member
+        if change is not None and change.new_chat_member.status in ("left", "kicked"):
+            self._store.deactivate_chat(change.chat.id)
+
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on "Stop watching" under an alert, or on "Watch again" under /list.
 
@@ -258,6 +319,22 @@ class Handlers:
         title = chat.title or chat.full_name or ""
         self._store.ensure_chat(chat.id, chat.type, language(update), title, datetime.now(UTC))
         return chat.id
+
+
+def stored_document(article: StoredArticle) -> Document:
+    """A stored article as the matcher reads it."""
+    hosts = tuple(
+        host.removeprefix("www.")
+        for host in (urlsplit(article.url).hostname, urlsplit(article.source_url).hostname)
+        if host
+    )
+    return Document(article.title, article.summary, article.source_name, hosts)
+
+
+def _article_line(article: StoredArticle) -> str:
+    title = html.escape(shorten(article.title, 150), quote=False)
+    source = html.escape(article.source_name, quote=False)
+    return f'• <a href="{html.escape(article.url, quote=True)}">{title}</a> — {source}'
 
 
 def language(update: Update) -> str:

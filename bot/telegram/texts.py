@@ -27,6 +27,7 @@ ID: dict[str, str] = {
         "/watch &lt;kueri&gt; — pantau berita yang cocok\n"
         "/unwatch &lt;nomor atau teks&gt; — hapus pantauan\n"
         "/list — pantauan di obrolan ini\n"
+        "/search &lt;kueri&gt; — cari berita tersimpan\n"
         "/previews on|off — pratinjau tautan di peringatan\n"
         "/timezone WIB|WITA|WIT|Asia/… — zona waktu obrolan\n"
         "/digest off|hourly|daily [07:00] — satu per satu atau ringkasan\n"
@@ -48,6 +49,12 @@ ID: dict[str, str] = {
     "watch_added": "✅ Dipantau <b>#{id}</b>: {query}",
     "watch_exists": "Sudah dipantau <b>#{id}</b>: {query}",
     "watch_synonyms": "Termasuk sinonim: {synonyms}",
+    "watch_recent": "Sudah ada {count} berita dalam 24 jam terakhir:",
+    "watch_limit": "Obrolan ini sudah memantau {limit} hal, batasnya. Hapus satu dengan /unwatch",
+    "group_admins_only": "Di grup, hanya admin grup yang boleh mengubah pantauan.",
+    "cmd_search": "Cari berita tersimpan",
+    "search_header": "<b>{count} berita terbaru</b> untuk {query}:",
+    "search_none": "Belum ada berita tersimpan yang cocok dengan {query}.",
     "query_empty": "Tulis kuerinya setelah perintah, misalnya: <code>/watch Korea Utara</code>",
     "query_too_long": (
         "Kueri terlalu panjang ({length} karakter, maks. {limit}). "
@@ -192,6 +199,7 @@ EN: dict[str, str] = {
         "/watch &lt;query&gt; — watch for news that matches\n"
         "/unwatch &lt;number or text&gt; — remove a watch\n"
         "/list — the watches of this chat\n"
+        "/search &lt;query&gt; — search stored articles\n"
         "/previews on|off — link previews in alerts\n"
         "/timezone WIB|WITA|WIT|Asia/… — this chat's time zone\n"
         "/digest off|hourly|daily [07:00] — one by one or digests\n"
@@ -213,6 +221,12 @@ EN: dict[str, str] = {
     "watch_added": "✅ Watching <b>#{id}</b>: {query}",
     "watch_exists": "Already watching <b>#{id}</b>: {query}",
     "watch_synonyms": "Including synonyms: {synonyms}",
+    "watch_recent": "Already {count} articles in the last 24 hours:",
+    "watch_limit": "This chat already has {limit} watches, the limit. Remove one with /unwatch",
+    "group_admins_only": "In a group, only the group's admins may change its watches.",
+    "cmd_search": "Search stored articles",
+    "search_header": "<b>{count} newest articles</b> for {query}:",
+    "search_none": "No stored article matches {query} yet.",
     "query_empty": "Put the query after the command, for example: <code>/watch Korea Utara</code>",
     "query_too_long": (
         "The query is too long ({length} characters, at most {limit}). "

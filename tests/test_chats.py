@@ -1,0 +1,92 @@
+"""Groups, instant value and search, end to end through `pantau run` and the fake Bot API."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from tests.conftest import TOKEN, bot_env, start_bot, write_config
+from tests.fake_telegram import FakeTelegram
+from tests.feed_server import FeedServer, Page
+from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
+
+GROUP, ADMIN, MEMBER = -3001, 31, 32
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("chats")
+
+
+@pytest.fixture(scope="module")
+def world(folder):
+    telegram = FakeTelegram(TOKEN).start()
+    telegram.chat_admins[GROUP] = {ADMIN}
+    feeds = FeedServer().start()
+    putin = {**SEED_STORY, "link": "http://127.0.0.1:9/kim-putin"}
+    feeds.serve("/rss", Page(rss([putin, SOUTH_ONLY_STORY, OLD_STORY])))
+    config = write_config(folder, [("Zona", feeds.url("/rss"), "1h")])
+    bot = start_bot(bot_env(folder, telegram, config), folder / "bot.log")
+    telegram.wait_for(lambda: "getUpdates" in telegram.calls)
+    feeds.wait_requests("/rss", 1)
+    yield telegram
+    assert bot.stop() == 0
+    feeds.stop()
+    telegram.stop()
+
+
+def ask(telegram, text, chat, user=None, chat_type="private"):
+    before = len(telegram.messages_to(chat))
+    telegram.send_command(chat, text, user_id=user, chat_type=chat_type)
+    return telegram.wait_for(lambda: telegram.messages_to(chat)[before:])[0]
+
+
+def test_a_new_watch_shows_what_already_matched(world):
+    reply = ask(world, "/watch Korea Utara", 41)
+    assert "Sudah ada 2 berita dalam 24 jam terakhir:" in reply.text
+    assert "• Kim Jong Un dan Vladimir Putin Bertemu" in reply.text and "— Zona" in reply.text
+    assert "Korea Selatan gelar latihan" not in reply.text
+    assert 'href="http://127.0.0.1:9/kim-putin"' in reply.html
+
+
+def test_search_uses_the_query_language(world):
+    reply = ask(world, "/search Putin -Selatan", 42).text
+    assert reply.startswith("1 berita terbaru untuk Putin -Selatan:") and "Vostochny" in reply
+    assert "Belum ada berita tersimpan" in ask(world, "/search Zelensky", 42).text
+    assert "tanda kutip" in ask(world, '/search "Kim', 42).text
+
+
+def test_search_finds_words_with_clitics(world):
+    assert "Korea Utara luncurkan" in ask(world, "/search rudal", 43).text
+
+
+def test_in_a_group_only_admins_change_watches(world):
+    refused = ask(world, "/watch Rusia", GROUP, MEMBER, "group")
+    assert refused.text == "Di grup, hanya admin grup yang boleh mengubah pantauan."
+    added = ask(world, "/watch Rusia", GROUP, ADMIN, "group")
+    assert added.text.startswith("✅ Dipantau")
+    assert "Rusia" in ask(world, "/list", GROUP, MEMBER, "group").text, "anyone may look"
+    assert "hanya admin" in ask(world, "/unwatch Rusia", GROUP, MEMBER, "group").text
+
+
+def test_a_bot_removed_from_a_group_stops_its_watches(world, folder):
+    world.chat_admins[-3002] = {51}
+    assert ask(world, "/watch Putin", -3002, 51, "group").text.startswith("✅")
+    world.bot_removed(-3002)
+    database = sqlite3.connect(folder / "data" / "pantau.db")
+    deadline = time.monotonic() + 10
+    while database.execute("SELECT active FROM chats WHERE id = -3002").fetchone()[0]:
+        assert time.monotonic() < deadline, "the removal was not processed"
+        time.sleep(0.05)
+    watches = database.execute("SELECT query FROM watches WHERE chat_id = -3002").fetchall()
+    assert watches == [("Putin",)], "the watches are kept in case the bot returns"
+
+
+def test_the_watch_limit(world):
+    chat = 44
+    for number in range(50):
+        world.send_command(chat, f"/watch kata{number}")
+    world.wait_for(lambda: len(world.messages_to(chat)) == 50)
+    assert "batasnya" in ask(world, "/watch satu lagi", chat).text
