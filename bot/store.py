@@ -536,6 +536,9 @@ class Store:
             self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [old])
             self._bump_watches()
 
+    def set_language(self, chat_id: int, language: str) -> None:
+        self.db.execute("UPDATE chats SET language = ? WHERE id = ?", [language, chat_id])
+
     def set_timezone(self, chat_id: int, zone: str) -> None:
         """The IANA zone in which this chat sees times."""
         self.db.execute("UPDATE chats SET timezone = ? WHERE id = ?", [zone, chat_id])

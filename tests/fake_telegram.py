@@ -15,6 +15,7 @@ Tests inject user messages with `send_command` and await what the bot sent with 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import socket
@@ -444,6 +445,7 @@ class FakeTelegram:
                 if dropped:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
+                    self.wfile = io.BytesIO()  # nothing left to flush on the closed socket
                     return
                 status, payload = fake._handle(
                     self.path, _params(self.headers.get("Content-Type", ""), body)

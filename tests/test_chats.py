@@ -30,11 +30,26 @@ def world(folder):
     config = write_config(folder, [("Zona", feeds.url("/rss"), "1h")])
     bot = start_bot(bot_env(folder, telegram, config), folder / "bot.log")
     telegram.wait_for(lambda: "getUpdates" in telegram.calls)
-    feeds.wait_requests("/rss", 1)
+    wait_until(folder, "SELECT count(*) >= 3 FROM articles")
     yield telegram
     assert bot.stop() == 0
     feeds.stop()
     telegram.stop()
+
+
+def wait_until(folder, sql):
+    """Wait (bounded) until a query on the bot's database holds: polls commit asynchronously."""
+    deadline = time.monotonic() + 15
+    while True:
+        path = folder / "data" / "pantau.db"
+        if path.exists():
+            try:
+                if sqlite3.connect(path).execute(sql).fetchone()[0]:
+                    return
+            except sqlite3.OperationalError:
+                pass
+        assert time.monotonic() < deadline, f"never true: {sql}"
+        time.sleep(0.05)
 
 
 def ask(telegram, text, chat, user=None, chat_type="private"):
@@ -75,11 +90,8 @@ def test_a_bot_removed_from_a_group_stops_its_watches(world, folder):
     world.chat_admins[-3002] = {51}
     assert ask(world, "/watch Putin", -3002, 51, "group").text.startswith("✅")
     world.bot_removed(-3002)
+    wait_until(folder, "SELECT active = 0 FROM chats WHERE id = -3002")
     database = sqlite3.connect(folder / "data" / "pantau.db")
-    deadline = time.monotonic() + 10
-    while database.execute("SELECT active FROM chats WHERE id = -3002").fetchone()[0]:
-        assert time.monotonic() < deadline, "the removal was not processed"
-        time.sleep(0.05)
     watches = database.execute("SELECT query FROM watches WHERE chat_id = -3002").fetchall()
     assert watches == [("Putin",)], "the watches are kept in case the bot returns"
 

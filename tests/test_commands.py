@@ -169,3 +169,15 @@ def test_pause_and_resume_without_missed_alerts(telegram):
     chat = next(_chats)
     assert ask(telegram, "/pause", chat).startswith("⏸ Peringatan dihentikan")
     assert ask(telegram, "/resume", chat) == "▶️ Peringatan dilanjutkan."
+
+
+def test_language_switch(telegram):
+    chat = next(_chats)
+    assert ask(telegram, "/language en", chat) == "This chat's language: English."
+    assert "Pantau commands" in ask(telegram, "/help", chat), (
+        "English although the app is Indonesian"
+    )
+    assert "Put the query after the command" in ask(telegram, "/watch", chat)
+    assert ask(telegram, "/language id", chat) == "Bahasa obrolan ini: Indonesia."
+    assert "Perintah Pantau" in ask(telegram, "/help", chat)
+    assert "/language id" in ask(telegram, "/language fr", chat)

@@ -26,7 +26,7 @@ from bot.discover import Discovered, DiscoveryError
 from bot.models import Source
 from bot.sources import GNEWS_PREFIX, make_spec
 from bot.store import DuplicateSource, Store
-from bot.telegram.handlers import Command, language, reply, send
+from bot.telegram.handlers import Command, Replies, send
 from bot.telegram.texts import text
 
 PAGE_SIZE = 10
@@ -49,6 +49,7 @@ class AdminCommands:
         self._discover = discover
         self._default_interval = default_interval
         self._zone = zone
+        self._replies = Replies(store)
 
     def commands(self) -> tuple[Command, ...]:
         """Kept out of the public command menu."""
@@ -68,7 +69,7 @@ class AdminCommands:
         async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user = update.effective_user
             if user is None or user.id not in self._admins:
-                await reply(update, "admin_only")
+                await self._replies.reply(update, "admin_only")
                 return
             await handler(update, list(context.args or []))
 
@@ -79,12 +80,12 @@ class AdminCommands:
         """List the sources, a page at a time."""
         sources = self._store.list_sources()
         if not sources:
-            await reply(update, "sources_empty")
+            await self._replies.reply(update, "sources_empty")
             return
         pages = (len(sources) + PAGE_SIZE - 1) // PAGE_SIZE
         page = min(max(int(args[0]) if args and args[0].isdigit() else 1, 1), pages)
         counts = self._store.items_since(datetime.now(UTC) - timedelta(hours=24))
-        lang = language(update)
+        lang = self._replies.language(update)
         shown = sources[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         lines = [text(lang, "sources_header", count=len(sources), page=page, pages=pages)]
         lines += [self._describe(lang, source, counts.get(source.id, 0)) for source in shown]
@@ -120,37 +121,41 @@ class AdminCommands:
     async def addsource(self, update: Update, args: list[str]) -> None:
         """Find, check and save a feed: `/addsource <url or gnews:"query"> [name]`."""
         if not args:
-            await reply(update, "addsource_usage")
+            await self._replies.reply(update, "addsource_usage")
             return
         target, name = _target_and_name(args)
         try:
             spec = make_spec(target, name, None, self._default_interval)
         except ConfigError:
-            await reply(update, "addsource_bad_url", url=target)
+            await self._replies.reply(update, "addsource_bad_url", url=target)
             return
         try:
             found = await self._discover(spec.url)
         except DiscoveryError as exc:
-            await reply(update, f"addsource_{exc.code}", url=target, detail=exc.detail)
+            await self._replies.reply(
+                update, f"addsource_{exc.code}", url=target, detail=exc.detail
+            )
             return
         chosen = name or (spec.name if target.startswith(GNEWS_PREFIX) else found.title)
         spec = replace(spec, url=found.url, name=chosen)
         try:
             source = self._store.add_source(spec, datetime.now(UTC))
         except DuplicateSource:
-            await reply(update, "addsource_duplicate", url=found.url)
+            await self._replies.reply(update, "addsource_duplicate", url=found.url)
             return
-        lang = language(update)
+        lang = self._replies.language(update)
         lines = [text(lang, "addsource_done", id=source.id, name=source.name, url=source.url)]
         lines += [f"• {html.escape(headline, quote=False)}" for headline in found.headlines]
         await send(update, "\n".join(lines))
 
     async def removesource(self, update: Update, args: list[str]) -> None:
         """Delete a source (its stored articles stay)."""
-        source_id = await _source_id(update, args)
+        source_id = await self._source_id(update, args)
         if source_id is not None:
             removed = self._store.remove_source(source_id)
-            await reply(update, "source_removed" if removed else "source_missing", id=source_id)
+            await self._replies.reply(
+                update, "source_removed" if removed else "source_missing", id=source_id
+            )
 
     async def pausesource(self, update: Update, args: list[str]) -> None:
         """Stop polling a source until it is resumed."""
@@ -161,29 +166,37 @@ class AdminCommands:
         await self._set_active(update, args, active=True)
 
     async def _set_active(self, update: Update, args: list[str], *, active: bool) -> None:
-        source_id = await _source_id(update, args)
+        source_id = await self._source_id(update, args)
         if source_id is not None:
             done = self._store.set_source_active(source_id, active, datetime.now(UTC))
             key = ("source_resumed" if active else "source_paused") if done else "source_missing"
-            await reply(update, key, id=source_id)
+            await self._replies.reply(update, key, id=source_id)
 
     async def interval(self, update: Update, args: list[str]) -> None:
         """Set a source's interval (`/interval 3 5m`) or let it adapt (`/interval 3 auto`)."""
         if len(args) != 2 or not args[0].isdigit():
-            await reply(update, "interval_usage")
+            await self._replies.reply(update, "interval_usage")
             return
         source_id, value = int(args[0]), args[1].lower()
         try:
             seconds = None if value == "auto" else parse_duration(value)
         except ConfigError:
-            await reply(update, "interval_usage")
+            await self._replies.reply(update, "interval_usage")
             return
         if not self._store.set_source_interval(source_id, seconds):
-            await reply(update, "source_missing", id=source_id)
+            await self._replies.reply(update, "source_missing", id=source_id)
         elif seconds is None:
-            await reply(update, "interval_auto", id=source_id)
+            await self._replies.reply(update, "interval_auto", id=source_id)
         else:
-            await reply(update, "interval_set", id=source_id, every=format_duration(seconds))
+            await self._replies.reply(
+                update, "interval_set", id=source_id, every=format_duration(seconds)
+            )
+
+    async def _source_id(self, update: Update, args: list[str]) -> int | None:
+        if len(args) != 1 or not args[0].isdigit():
+            await self._replies.reply(update, "source_id_usage")
+            return None
+        return int(args[0])
 
     async def alias(self, update: Update, args: list[str]) -> None:
         """List, add (`/alias A = B, C`) or remove (`/alias hapus 3`) synonym groups."""
@@ -193,18 +206,20 @@ class AdminCommands:
             await self._list_aliases(update)
         elif args[0].lower() in ("hapus", "remove") and len(args) == 2 and args[1].isdigit():
             removed = self._store.remove_alias_group(int(args[1]))
-            await reply(update, "alias_removed" if removed else "alias_missing", id=args[1])
+            await self._replies.reply(
+                update, "alias_removed" if removed else "alias_missing", id=args[1]
+            )
         else:
             names = [n.strip() for n in " ".join(args).replace("=", ",").split(",") if n.strip()]
             if len(names) < 2:
-                await reply(update, "alias_usage")
+                await self._replies.reply(update, "alias_usage")
                 return
             group_id = self._store.add_alias_group(names, user.id, datetime.now(UTC))
-            await reply(update, "alias_added", id=group_id, names=" = ".join(names))
+            await self._replies.reply(update, "alias_added", id=group_id, names=" = ".join(names))
 
     async def _list_aliases(self, update: Update) -> None:
         groups = self._store.alias_groups()
-        lang = language(update)
+        lang = self._replies.language(update)
         lines = [text(lang, "alias_list_header" if groups else "alias_list_empty")]
         lines += [text(lang, "alias_item", id=i, names=" = ".join(names)) for i, names in groups]
         lines.append(text(lang, "alias_usage"))
@@ -218,10 +233,3 @@ def _target_and_name(args: list[str]) -> tuple[str, str | None]:
         end = joined.index('"', len('gnews:"')) + 1
         return joined[:end], joined[end:].strip() or None
     return args[0], " ".join(args[1:]) or None
-
-
-async def _source_id(update: Update, args: list[str]) -> int | None:
-    if len(args) != 1 or not args[0].isdigit():
-        await reply(update, "source_id_usage")
-        return None
-    return int(args[0])

@@ -25,7 +25,7 @@ from bot.match import Document, MatchIndex, Query, QueryError, build_table, pars
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
-from bot.telegram.texts import language_of, text
+from bot.telegram.texts import CATALOGUES, language_of, text
 
 
 def _is_clock(value: str) -> bool:
@@ -62,6 +62,7 @@ class Handlers:
     def __init__(self, store: Store, file_aliases: list[list[str]]) -> None:
         self._store = store
         self._file_aliases = file_aliases
+        self._replies = Replies(store)
 
     def commands(self) -> tuple[Command, ...]:
         return (
@@ -73,6 +74,7 @@ class Handlers:
             Command("search", "cmd_search", self.search),
             Command("previews", "cmd_previews", self.previews),
             Command("timezone", "cmd_timezone", self.timezone),
+            Command("language", "cmd_language", self.language),
             Command("digest", "cmd_digest", self.digest),
             Command("quiet", "cmd_quiet", self.quiet),
             Command("pause", "cmd_pause", self.pause),
@@ -81,28 +83,28 @@ class Handlers:
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Say what the bot does and how to begin."""
-        await reply(update, "start")
+        await self._replies.reply(update, "start")
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the commands."""
-        await reply(update, "help")
+        await self._replies.reply(update, "help")
 
     async def watch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Add a watch to this chat and show how its query was understood."""
         try:
             query = parse_query(" ".join(context.args or []), self._aliases())
         except QueryError as exc:
-            await reply(update, f"query_{exc.code}", **exc.details)
+            await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         if not await self._may_change_watches(update, context):
             return
         chat_id = self._record_chat(update)
         if len(self._store.list_watches(chat_id)) >= MAX_WATCHES:
-            await reply(update, "watch_limit", limit=MAX_WATCHES)
+            await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
             return
         raw = " ".join(context.args or [])
         watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC))
-        lang = language(update)
+        lang = self._replies.language(update)
         lines = [
             text(lang, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display)
         ]
@@ -127,15 +129,15 @@ class Handlers:
         try:
             query = parse_query(" ".join(context.args or []), self._aliases())
         except QueryError as exc:
-            await reply(update, f"query_{exc.code}", **exc.details)
+            await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         probe = Watch(0, 0, query.display, query.display)
         index = MatchIndex([(probe, query)])
         candidates = self._store.search_articles([term.tokens for term in query.terms()])
         found = [a for a in candidates if index.match(stored_document(a))][:SEARCH_RESULTS]
-        lang = language(update)
+        lang = self._replies.language(update)
         if not found:
-            await reply(update, "search_none", query=query.display)
+            await self._replies.reply(update, "search_none", query=query.display)
             return
         lines = [text(lang, "search_header", count=len(found), query=query.display)]
         lines += [_article_line(article) for article in found]
@@ -149,14 +151,14 @@ class Handlers:
         member = await context.bot.get_chat_member(chat.id, user.id)
         if member.status in ("administrator", "creator"):
             return True
-        await reply(update, "group_admins_only")
+        await self._replies.reply(update, "group_admins_only")
         return False
 
     async def unwatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remove a watch of this chat, named by number or by its text."""
         target = " ".join(context.args or []).removeprefix("#")
         if not target:
-            await reply(update, "unwatch_usage")
+            await self._replies.reply(update, "unwatch_usage")
             return
         if not await self._may_change_watches(update, context):
             return
@@ -164,18 +166,18 @@ class Handlers:
         watch_id = int(target) if target.isdigit() else None
         removed = self._store.remove_watch(chat_id, watch_id, target)
         if removed is None:
-            await reply(update, "unwatch_missing", target=target)
+            await self._replies.reply(update, "unwatch_missing", target=target)
         else:
-            await reply(update, "unwatch_done", id=removed.id, query=removed.query)
+            await self._replies.reply(update, "unwatch_done", id=removed.id, query=removed.query)
 
     async def list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show this chat's watches."""
         chat_id = self._record_chat(update)
         watches = self._store.list_watches(chat_id)
         if not watches:
-            await reply(update, "list_empty")
+            await self._replies.reply(update, "list_empty")
             return
-        lang = language(update)
+        lang = self._replies.language(update)
         lines = [text(lang, "list_header", count=len(watches))]
         lines += [
             text(lang, "list_item_muted" if w.muted else "list_item", id=w.id, query=w.display)
@@ -197,10 +199,19 @@ class Handlers:
         """Turn link previews under this chat's alerts on or off (off by default)."""
         choice = (context.args or [""])[0].lower()
         if choice not in ("on", "off"):
-            await reply(update, "previews_usage")
+            await self._replies.reply(update, "previews_usage")
             return
         self._store.set_previews(self._record_chat(update), choice == "on")
-        await reply(update, f"previews_{choice}")
+        await self._replies.reply(update, f"previews_{choice}")
+
+    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Choose the chat's language: `id` (Indonesian) or `en` (English)."""
+        choice = (context.args or [""])[0].lower()
+        if choice not in CATALOGUES:
+            await self._replies.reply(update, "language_usage")
+            return
+        self._store.set_language(self._record_chat(update), choice)
+        await self._replies.reply(update, "language_set")
 
     async def timezone(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Set the time zone this chat sees times in: an IANA name, or WIB, WITA, WIT."""
@@ -209,14 +220,14 @@ class Handlers:
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            await reply(update, "timezone_usage", given=given)
+            await self._replies.reply(update, "timezone_usage", given=given)
             return
         self._store.set_timezone(self._record_chat(update), name)
-        await reply(
+        await self._replies.reply(
             update,
             "timezone_set",
             zone=name,
-            now=format_time(datetime.now(UTC), ZoneInfo(name), language(update)),
+            now=format_time(datetime.now(UTC), ZoneInfo(name), self._replies.language(update)),
         )
 
     async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -225,29 +236,29 @@ class Handlers:
         mode = args[0] if args else ""
         at = args[1] if len(args) > 1 else "07:00"
         if mode not in ("off", "hourly", "daily") or not _is_clock(at):
-            await reply(update, "digest_usage")
+            await self._replies.reply(update, "digest_usage")
             return
         self._store.set_digest(self._record_chat(update), mode, at)
-        await reply(update, f"digest_{mode}", at=at)
+        await self._replies.reply(update, f"digest_{mode}", at=at)
 
     async def quiet(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Quiet hours (`22:00-06:00`), during which alerts wait for one digest; or `off`."""
         window = (context.args or [""])[0]
         if window.lower() == "off":
             self._store.set_quiet(self._record_chat(update), None)
-            await reply(update, "quiet_off")
+            await self._replies.reply(update, "quiet_off")
             return
         start, _, end = window.partition("-")
         if not (_is_clock(start) and _is_clock(end)) or start == end:
-            await reply(update, "quiet_usage")
+            await self._replies.reply(update, "quiet_usage")
             return
         self._store.set_quiet(self._record_chat(update), f"{start}-{end}")
-        await reply(update, "quiet_set", start=start, end=end)
+        await self._replies.reply(update, "quiet_set", start=start, end=end)
 
     async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop alerts until /resume; they are kept meanwhile."""
         self._store.set_paused(self._record_chat(update), True)
-        await reply(update, "paused")
+        await self._replies.reply(update, "paused")
 
     async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Resume alerts; if some were missed, ask whether to get them as a digest or drop them."""
@@ -255,9 +266,9 @@ class Handlers:
         missed = self._store.count_pending(chat_id)
         if not missed:
             self._store.resume(chat_id, missed_as_digest=False)
-            await reply(update, "resumed")
+            await self._replies.reply(update, "resumed")
             return
-        lang = language(update)
+        lang = self._replies.language(update)
         buttons = InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton(text(lang, "resume_digest"), callback_data="resume:digest")],
@@ -273,7 +284,7 @@ class Handlers:
             return
         as_digest = query.data == "resume:digest"
         count = self._store.resume(query.message.chat.id, missed_as_digest=as_digest)
-        lang = language(update)
+        lang = self._replies.language(update)
         await query.answer()
         await query.message.reply_text(
             text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
@@ -295,7 +306,7 @@ class Handlers:
         if query is None or query.data is None or query.message is None:
             return
         action, _, number = query.data.partition(":")
-        lang = language(update)
+        lang = self._replies.language(update)
         watch = self._store.set_muted(query.message.chat.id, int(number), action == "mute")
         if watch is None:
             await query.answer(text(lang, "button_stale"))
@@ -311,13 +322,15 @@ class Handlers:
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""
         words = (update.effective_message.text or "").split() if update.effective_message else []
-        await reply(update, "unknown_command", command=words[0] if words else "")
+        await self._replies.reply(update, "unknown_command", command=words[0] if words else "")
 
     def _record_chat(self, update: Update) -> int:
         chat = update.effective_chat
         assert chat is not None
         title = chat.title or chat.full_name or ""
-        self._store.ensure_chat(chat.id, chat.type, language(update), title, datetime.now(UTC))
+        self._store.ensure_chat(
+            chat.id, chat.type, self._replies.language(update), title, datetime.now(UTC)
+        )
         return chat.id
 
 
@@ -337,15 +350,21 @@ def _article_line(article: StoredArticle) -> str:
     return f'• <a href="{html.escape(article.url, quote=True)}">{title}</a> — {source}'
 
 
-def language(update: Update) -> str:
-    """The reply language: the user's Telegram language, Indonesian unless it is English."""
-    user = update.effective_user
-    return language_of(user.language_code if user else None)
+class Replies:
+    """Answers in the chat's language: the one chosen with /language, else the one of the
+    user's Telegram app at the chat's first contact (English or Indonesian)."""
 
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
-async def reply(update: Update, key: str, **values: object) -> None:
-    """Answer with one catalogue text, in the user's language."""
-    await send(update, text(language(update), key, **values))
+    def language(self, update: Update) -> str:
+        chat, user = update.effective_chat, update.effective_user
+        chosen = self._store.chat_language(chat.id) if chat is not None else None
+        return chosen or language_of(user.language_code if user else None)
+
+    async def reply(self, update: Update, key: str, **values: object) -> None:
+        """Answer with one catalogue text."""
+        await send(update, text(self.language(update), key, **values))
 
 
 async def send(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:

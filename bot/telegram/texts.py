@@ -30,6 +30,7 @@ ID: dict[str, str] = {
         "/search &lt;kueri&gt; — cari berita tersimpan\n"
         "/previews on|off — pratinjau tautan di peringatan\n"
         "/timezone WIB|WITA|WIT|Asia/… — zona waktu obrolan\n"
+        "/language id|en — bahasa bot\n"
         "/digest off|hourly|daily [07:00] — satu per satu atau ringkasan\n"
         "/quiet 22:00-06:00 | off — jam tenang\n"
         "/pause, /resume — hentikan dan lanjutkan peringatan\n"
@@ -155,6 +156,9 @@ ID: dict[str, str] = {
     "cmd_list": "Lihat pantauan",
     "cmd_previews": "Pratinjau tautan di peringatan",
     "cmd_timezone": "Zona waktu obrolan",
+    "cmd_language": "Bahasa bot",
+    "language_usage": "Tulis <code>/language id</code> (Indonesia) atau <code>/language en</code> (English)",
+    "language_set": "Bahasa obrolan ini: Indonesia.",
     "cmd_digest": "Peringatan satu per satu atau ringkasan",
     "cmd_quiet": "Jam tenang",
     "cmd_pause": "Hentikan peringatan sementara",
@@ -202,6 +206,7 @@ EN: dict[str, str] = {
         "/search &lt;query&gt; — search stored articles\n"
         "/previews on|off — link previews in alerts\n"
         "/timezone WIB|WITA|WIT|Asia/… — this chat's time zone\n"
+        "/language id|en — the bot's language\n"
         "/digest off|hourly|daily [07:00] — one by one or digests\n"
         "/quiet 22:00-06:00 | off — quiet hours\n"
         "/pause, /resume — pause and resume alerts\n"
@@ -328,6 +333,9 @@ EN: dict[str, str] = {
     "cmd_list": "Show watches",
     "cmd_previews": "Link previews in alerts",
     "cmd_timezone": "This chat's time zone",
+    "cmd_language": "The bot's language",
+    "language_usage": "Write <code>/language en</code> (English) or <code>/language id</code> (Indonesia)",
+    "language_set": "This chat's language: English.",
     "cmd_digest": "Alerts one by one or as digests",
     "cmd_quiet": "Quiet hours",
     "cmd_pause": "Pause alerts",
