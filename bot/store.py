@@ -15,8 +15,9 @@ Schema (times are epoch seconds, UTC):
   shows link previews under this chat's alerts; `timezone` (IANA, empty for the configured
   default) is how the chat sees times; `digest` (off, hourly, daily) at `digest_at`, `quiet`
   ("22:00-06:00") and `paused` say how and when alerts reach it.
-- `watches(id, chat_id → chats, query, display, created_at)`: `query` as typed, `display` as
-  the query language understood it; UNIQUE (chat_id, display).
+- `watches(id, chat_id → chats, query, display, created_at, muted, deleted_at)`: `query` as
+  typed, `display` as the query language understood it; one live watch per (chat, display);
+  a deleted watch keeps its row (`deleted_at`) so the delete can be undone.
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
   not_before, created_at, sent_at, message_id, last_error)`, UNIQUE (chat_id, article_id):
   the outbox. `status` is pending, sent or failed; a pending row is sent once `not_before` has
@@ -209,6 +210,16 @@ def m007_search(db: Database) -> None:
     db["articles"].enable_fts(
         ["title", "summary"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
     )
+
+
+@migrations()
+def m008_watch_undo(db: Database) -> None:
+    """Deleted watches are kept a while so that a delete can be undone."""
+    db["watches"].add_column("deleted_at", float)
+    db["watches"].create_index(
+        ["chat_id", "display"], unique=False, index_name="idx_watches_display"
+    )
+    db.execute("DROP INDEX idx_watches_chat_id_display")
 
 
 class DuplicateSource(Exception):
@@ -622,7 +633,8 @@ class Store:
         """Add a watch; return it and whether it is new (one understood the same is reused)."""
         rows = list(
             self.db.query(
-                "SELECT * FROM watches WHERE chat_id = ? AND display = ?", [chat_id, display]
+                "SELECT * FROM watches WHERE chat_id = ? AND display = ? AND deleted_at IS NULL",
+                [chat_id, display],
             )
         )
         if rows:
@@ -638,21 +650,52 @@ class Store:
         """Delete this chat's watch by id or by its text; None when it has no such watch."""
         rows = list(
             self.db.query(
-                "SELECT * FROM watches WHERE chat_id = ? "
+                "SELECT * FROM watches WHERE chat_id = ? AND deleted_at IS NULL "
                 "AND (id = ? OR lower(query) = lower(?) OR lower(display) = lower(?))",
                 [chat_id, watch_id, text, text],
             )
         )
         if not rows:
             return None
-        self.db.execute("DELETE FROM watches WHERE id = ?", [rows[0]["id"]])
+        self.db.execute(
+            "UPDATE watches SET deleted_at = ? WHERE id = ?",
+            [_epoch(datetime.now(UTC)), rows[0]["id"]],
+        )
         self._bump_watches()
         return _watch(rows[0])
+
+    def restore_watch(self, chat_id: int, watch_id: int) -> Watch | None:
+        """Undo a delete, unless the chat has since added the same watch again."""
+        found = self.find_watch(chat_id, watch_id, deleted=True)
+        if found is None or self._live_watch(chat_id, found.display) is not None:
+            return None
+        self.db.execute("UPDATE watches SET deleted_at = NULL WHERE id = ?", [watch_id])
+        self._bump_watches()
+        return found
+
+    def find_watch(self, chat_id: int, watch_id: int, *, deleted: bool = False) -> Watch | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM watches WHERE id = ? AND chat_id = ? AND deleted_at IS "
+                + ("NOT NULL" if deleted else "NULL"),
+                [watch_id, chat_id],
+            )
+        )
+        return _watch(rows[0]) if rows else None
+
+    def _live_watch(self, chat_id: int, display: str) -> Watch | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM watches WHERE chat_id = ? AND display = ? AND deleted_at IS NULL",
+                [chat_id, display],
+            )
+        )
+        return _watch(rows[0]) if rows else None
 
     def set_muted(self, chat_id: int, watch_id: int, muted: bool) -> Watch | None:
         """Mute or unmute one of this chat's watches; None when the chat has no such watch."""
         cursor = self.db.execute(
-            "UPDATE watches SET muted = ? WHERE id = ? AND chat_id = ?",
+            "UPDATE watches SET muted = ? WHERE id = ? AND chat_id = ? AND deleted_at IS NULL",
             [int(muted), watch_id, chat_id],
         )
         if not cursor.rowcount:
@@ -661,13 +704,16 @@ class Store:
         return _watch(next(iter(self.db.query("SELECT * FROM watches WHERE id = ?", [watch_id]))))
 
     def list_watches(self, chat_id: int) -> list[Watch]:
-        rows = self.db.query("SELECT * FROM watches WHERE chat_id = ? ORDER BY id", [chat_id])
+        rows = self.db.query(
+            "SELECT * FROM watches WHERE chat_id = ? AND deleted_at IS NULL ORDER BY id", [chat_id]
+        )
         return [_watch(row) for row in rows]
 
     def active_watches(self) -> list[Watch]:
         rows = self.db.query(
             "SELECT watches.* FROM watches JOIN chats ON chats.id = watches.chat_id "
-            "WHERE chats.active = 1 AND watches.muted = 0 ORDER BY watches.id"
+            "WHERE chats.active = 1 AND watches.muted = 0 AND watches.deleted_at IS NULL "
+            "ORDER BY watches.id"
         )
         return [_watch(row) for row in rows]
 
@@ -675,7 +721,7 @@ class Store:
         """Ids of the watches the match index must hold: those of active chats."""
         rows = self.db.execute(
             "SELECT watches.id FROM watches JOIN chats ON chats.id = watches.chat_id "
-            "WHERE chats.active = 1 AND watches.muted = 0"
+            "WHERE chats.active = 1 AND watches.muted = 0 AND watches.deleted_at IS NULL"
         ).fetchall()
         return {row[0] for row in rows}
 

@@ -93,6 +93,20 @@ def bot_env(tmp_path: Path, telegram: FakeTelegram, config: Path) -> dict[str, s
     return env
 
 
+_started: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_bot_left_running() -> Iterator[None]:
+    """A test that fails halfway must not leave `pantau run` behind after the session."""
+    yield
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def start_bot(env: dict[str, str], log_path: Path) -> BotProcess:
     log_file = log_path.open("a", encoding="utf-8")
     process = subprocess.Popen(
@@ -103,6 +117,7 @@ def start_bot(env: dict[str, str], log_path: Path) -> BotProcess:
         text=True,
     )
     log_file.close()
+    _started.append(process)
     return BotProcess(process, log_path)
 
 

@@ -102,3 +102,49 @@ def test_the_watch_limit(world):
         world.send_command(chat, f"/watch kata{number}")
     world.wait_for(lambda: len(world.messages_to(chat)) == 50)
     assert "batasnya" in ask(world, "/watch satu lagi", chat).text
+
+
+def tap(telegram, chat, data, message_id=1):
+    before = len(telegram.messages_to(chat))
+    answers = len(telegram.answers)
+    telegram.send_callback(chat, data, message_id)
+    telegram.wait_for(lambda: len(telegram.answers) > answers)
+    return telegram.answers[-1], telegram.messages_to(chat)[before:]
+
+
+def test_list_buttons_preview_delete_undo_and_forgeries(world):
+    chat, stranger = 45, 46
+    ask(world, "/watch Putin", chat)
+    listing = ask(world, "/list", chat)
+    [row] = listing.params["reply_markup"]["inline_keyboard"]
+    watch_id = row[0]["callback_data"].split(":")[1]
+    assert [b["callback_data"] for b in row] == [
+        f"mute:{watch_id}",
+        f"del:{watch_id}",
+        f"prev:{watch_id}",
+    ]
+
+    tap(world, chat, f"prev:{watch_id}")
+    world.wait_for(
+        lambda: any("Berita terbaru yang cocok" in m.text for m in world.messages_to(chat))
+    )
+    assert "Kim Jong Un dan Vladimir Putin" in world.messages_to(chat)[-1].text
+
+    answer, _ = tap(world, stranger, f"del:{watch_id}")
+    assert answer == "Tombol ini sudah tidak berlaku."
+    assert "Putin" in ask(world, "/list", chat).text, "a forged button changed nothing"
+
+    tap(world, chat, f"del:{watch_id}")
+    deleted = world.wait_for(lambda: [m for m in world.messages_to(chat) if "dihapus" in m.text])[
+        -1
+    ]
+    assert (
+        deleted.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        == f"undo:{watch_id}"
+    )
+    assert "Belum ada pantauan" in ask(world, "/list", chat).text
+    tap(world, chat, f"undo:{watch_id}")
+    world.wait_for(lambda: any("dipulihkan" in m.text for m in world.messages_to(chat)))
+    assert "Putin" in ask(world, "/list", chat).text
+    answer, _ = tap(world, chat, f"undo:{watch_id}")
+    assert answer == "Tombol ini sudah tidak berlaku.", "an undo works once"

@@ -83,9 +83,8 @@ def test_watch_then_alert_once_across_restart(tmp_path, telegram, feeds):
     listing = telegram.wait_for(
         lambda: [m for m in telegram.messages_to(CHAT) if "(dibisukan)" in m.text]
     )[0]
-    assert listing.params["reply_markup"]["inline_keyboard"] == [
-        [{"text": "🔔 Aktifkan lagi #1", "callback_data": "unmute:1"}]
-    ]
+    [row] = listing.params["reply_markup"]["inline_keyboard"]
+    assert row[0] == {"text": "🔔 Aktifkan lagi #1", "callback_data": "unmute:1"}
     telegram.send_callback(OUTSIDER, "unmute:1", 1)
     telegram.wait_for(lambda: "Tombol ini sudah tidak berlaku." in telegram.answers)
     third = {**OLD_STORY, "title": "Korea Utara lagi", "link": feeds.url("/tidak-ada-2")}

@@ -70,7 +70,9 @@ def build_application(config: Config, token: str, store: Store, service: Service
     for command in (*handlers.commands(), *admin.commands()):
         app.add_handler(CommandHandler(command.name, command.handler))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(CallbackQueryHandler(handlers.button, pattern=r"^(mute|unmute):\d+$"))
+    app.add_handler(
+        CallbackQueryHandler(handlers.button, pattern=r"^(mute|unmute|del|undo|prev):\d+$")
+    )
     app.add_handler(CallbackQueryHandler(handlers.resume_choice, pattern=r"^resume:(digest|drop)$"))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
     app.add_error_handler(_log_error)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.compose import format_time, shorten
@@ -184,16 +184,20 @@ class Handlers:
             for w in watches
         ]
         lines.append(text(lang, "list_footer"))
-        muted = [w for w in watches if w.muted]
         buttons = [
             [
                 InlineKeyboardButton(
-                    text(lang, "unmute_button", id=w.id), callback_data=f"unmute:{w.id}"
-                )
+                    text(lang, "unmute_button" if w.muted else "mute_button", id=w.id),
+                    callback_data=f"{'unmute' if w.muted else 'mute'}:{w.id}",
+                ),
+                InlineKeyboardButton(
+                    text(lang, "delete_button", id=w.id), callback_data=f"del:{w.id}"
+                ),
+                InlineKeyboardButton(text(lang, "preview_button"), callback_data=f"prev:{w.id}"),
             ]
-            for w in muted
+            for w in watches
         ]
-        await send(update, "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None)
+        await send(update, "\n".join(lines), InlineKeyboardMarkup(buttons))
 
     async def previews(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn link previews under this chat's alerts on or off (off by default)."""
@@ -297,7 +301,8 @@ class Handlers:
             self._store.deactivate_chat(change.chat.id)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A tap on "Stop watching" under an alert, or on "Watch again" under /list.
+        """A tap on a watch's button: under an alert ("Stop watching") or under /list (mute or
+        watch again, delete with undo, preview).
 
         The watch must belong to the chat where the button was tapped: a stale or forged
         button changes nothing and says so.
@@ -307,13 +312,54 @@ class Handlers:
             return
         action, _, number = query.data.partition(":")
         lang = self._replies.language(update)
-        watch = self._store.set_muted(query.message.chat.id, int(number), action == "mute")
+        chat_id, watch_id = query.message.chat.id, int(number)
+        if action in ("mute", "unmute"):
+            watch = self._store.set_muted(chat_id, watch_id, action == "mute")
+        elif action == "del":
+            watch = self._store.remove_watch(chat_id, watch_id, "")
+        elif action == "undo":
+            watch = self._store.restore_watch(chat_id, watch_id)
+        else:
+            watch = self._store.find_watch(chat_id, watch_id)
         if watch is None:
             await query.answer(text(lang, "button_stale"))
             return
-        key = "muted" if action == "mute" else "unmuted"
-        await query.answer(text(lang, f"{key}_short", id=watch.id))
-        await query.message.reply_text(text(lang, key, id=watch.id, query=watch.display))
+        short = {"mute": "muted_short", "unmute": "unmuted_short"}.get(action)
+        await query.answer(text(lang, short, id=watch.id) if short else None)
+        if action == "prev":
+            await self._preview(query.message, watch, lang)
+        elif action == "del":
+            undo = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            text(lang, "undo_button"), callback_data=f"undo:{watch.id}"
+                        )
+                    ]
+                ]
+            )
+            await query.message.reply_text(
+                text(lang, "unwatch_done", id=watch.id, query=watch.display), reply_markup=undo
+            )
+        else:
+            key = {"mute": "muted", "unmute": "unmuted", "undo": "restored"}[action]
+            await query.message.reply_text(text(lang, key, id=watch.id, query=watch.display))
+
+    async def _preview(self, message: Message, watch: Watch, lang: str) -> None:
+        """The last stored articles this watch matches (a week back at most)."""
+        try:
+            query = parse_query(watch.query, self._aliases())
+        except QueryError:
+            return
+        index = MatchIndex([(watch, query)])
+        since = datetime.now(UTC) - timedelta(days=7)
+        found = [a for a in self._store.recent_articles(since) if index.match(stored_document(a))]
+        if not found:
+            await message.reply_text(text(lang, "preview_none", query=watch.display))
+            return
+        lines = [text(lang, "preview_header", query=watch.display)]
+        lines += [_article_line(a) for a in found[:INSTANT_RESULTS]]
+        await message.reply_text("\n".join(lines))
 
     def _aliases(self) -> AliasTable:
         groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
