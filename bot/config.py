@@ -90,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("retention_days", 30, None, "Articles older than this are pruned daily."),
     Setting(
+        "commands_per_minute",
+        20,
+        None,
+        "Commands and button taps a user may send a minute; past that one warning, then silence.",
+    ),
+    Setting(
         "alerts_per_hour",
         30,
         None,
@@ -136,6 +142,7 @@ class Config:
     widely_reported: int
     widely_reported_within: float
     alerts_per_hour: int
+    commands_per_minute: int
     timezone: ZoneInfo
     fetch_timeout: float
     max_feed_bytes: int
@@ -253,6 +260,7 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         widely_reported=int(_number("widely_reported", values, int)),
         widely_reported_within=parse_duration(str(values["widely_reported_within"])),
         alerts_per_hour=int(_number("alerts_per_hour", values, int)),
+        commands_per_minute=int(_number("commands_per_minute", values, int)),
         timezone=timezone,
         fetch_timeout=_number("fetch_timeout", values, float),
         max_feed_bytes=int(_number("max_feed_bytes", values, int)),

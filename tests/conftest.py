@@ -45,7 +45,12 @@ def shared_fixture(relative: str) -> Path:
     return path
 
 
-def write_config(folder: Path, sources: list[tuple[str, str, str]], extra: str = "") -> Path:
+def write_config(
+    folder: Path,
+    sources: list[tuple[str, str, str]],
+    extra: str = "",
+    commands_per_minute: int = 1000,
+) -> Path:
     """A config file and sources file in `folder`; sources are (name, url, interval)."""
     tables = "".join(
         f'[[source]]\nname = "{name}"\nurl = "{url}"\ninterval = "{interval}"\n\n'
@@ -55,7 +60,9 @@ def write_config(folder: Path, sources: list[tuple[str, str, str]], extra: str =
     config = folder / "pantau.toml"
     aliases = (ROOT / "config" / "aliases.toml").as_posix()
     config.write_text(
-        f'sources_file = "sources.toml"\naliases_file = "{aliases}"\n{extra}', encoding="utf-8"
+        f'sources_file = "sources.toml"\naliases_file = "{aliases}"\n'
+        f"commands_per_minute = {commands_per_minute}\n{extra}",
+        encoding="utf-8",
     )
     return config
 

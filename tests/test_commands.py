@@ -16,7 +16,8 @@ _chats = itertools.count(7001)
 def telegram(tmp_path_factory):
     fake = FakeTelegram(TOKEN).start()
     folder = tmp_path_factory.mktemp("commands")
-    bot = start_bot(bot_env(folder, fake, write_config(folder, [])), folder / "bot.log")
+    config = write_config(folder, [], commands_per_minute=1000)
+    bot = start_bot(bot_env(folder, fake, config), folder / "bot.log")
     fake.wait_for(lambda: "getUpdates" in fake.calls)
     yield fake
     assert bot.stop() == 0

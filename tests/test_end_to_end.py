@@ -132,3 +132,19 @@ def test_pause_then_resume_with_the_missed_alerts_as_a_digest(tmp_path, telegram
     assert "Korea Utara uji coba rudal baru" in digest.text and '🔎 "Korea Utara"' in digest.text
     assert bot.stop() == 0
     assert telegram.rejected == []
+
+
+def test_a_command_flood_gets_one_warning_then_silence(tmp_path, telegram, feeds):
+    config = write_config(tmp_path, [], commands_per_minute=5)
+    bot = start_bot(bot_env(tmp_path, telegram, config), tmp_path / "bot.log")
+    for _ in range(9):
+        telegram.send_command(5201, "/help")
+    telegram.send_command(5202, "/help")
+    telegram.wait_for(lambda: telegram.messages_to(5202))
+    telegram.wait_for(lambda: len(telegram.messages_to(5201)) >= 6)
+    telegram.send_command(5202, "/start")
+    telegram.wait_for(lambda: len(telegram.messages_to(5202)) == 2)
+    texts = [m.text for m in telegram.messages_to(5201)]
+    assert texts.count("Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.") == 1
+    assert len(texts) == 6, "five answers, one warning, then nothing"
+    assert bot.stop() == 0

@@ -25,6 +25,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
     """Wire handlers and the service's lifecycle into an Application."""
-    handlers = Handlers(store, read_alias_groups(config.aliases_file))
+    handlers = Handlers(store, read_alias_groups(config.aliases_file), config.commands_per_minute)
     admin = AdminCommands(
         store, config.admins, service.discover, config.default_interval, config.timezone
     )
@@ -67,6 +68,7 @@ def build_application(config: Config, token: str, store: Store, service: Service
         .post_shutdown(post_shutdown)
         .build()
     )
+    app.add_handler(TypeHandler(Update, handlers.throttle), group=-1)
     for command in (*handlers.commands(), *admin.commands()):
         app.add_handler(CommandHandler(command.name, command.handler))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -11,6 +11,8 @@ Rules:
 from __future__ import annotations
 
 import html
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.compose import format_time, shorten
 from bot.match import Document, MatchIndex, Query, QueryError, build_table, parse_query
@@ -41,6 +43,7 @@ def _is_clock(value: str) -> bool:
 
 
 MAX_WATCHES = 50
+COMMANDS_PER_MINUTE = 20
 INSTANT_RESULTS = 5
 SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
@@ -59,10 +62,13 @@ class Command:
 class Handlers:
     """The bot's commands, sharing the store."""
 
-    def __init__(self, store: Store, file_aliases: list[list[str]]) -> None:
+    def __init__(
+        self, store: Store, file_aliases: list[list[str]], commands_per_minute: int
+    ) -> None:
         self._store = store
         self._file_aliases = file_aliases
         self._replies = Replies(store)
+        self._throttle = Throttle(commands_per_minute)
 
     def commands(self) -> tuple[Command, ...]:
         return (
@@ -294,6 +300,19 @@ class Handlers:
             text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
         )
 
+    async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs before every handler: a user over the command rate is answered once, then ignored."""
+        user = update.effective_user
+        is_command = update.message is not None and (update.message.text or "").startswith("/")
+        if user is None or not (is_command or update.callback_query is not None):
+            return
+        verdict = self._throttle.check(user.id)
+        if verdict == "ok":
+            return
+        if verdict == "warn":
+            await self._replies.reply(update, "too_many_commands")
+        raise ApplicationHandlerStop
+
     async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was removed from a group or blocked: its watches stop (they are kept)."""
         change = update.my_chat_member
@@ -394,6 +413,37 @@ def _article_line(article: StoredArticle) -> str:
     title = html.escape(shorten(article.title, 150), quote=False)
     source = html.escape(article.source_name, quote=False)
     return f'• <a href="{html.escape(article.url, quote=True)}">{title}</a> — {source}'
+
+
+class Throttle:
+    """At most `limit` commands a minute per user; past that one warning, then silence.
+
+    The silence lasts until the user's oldest command of the last minute is a minute old.
+    Button taps count too: a forged-button flood is just as noisy.
+    """
+
+    def __init__(
+        self, limit: int = COMMANDS_PER_MINUTE, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._limit = limit
+        self._clock = clock
+        self._recent: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
+
+    def check(self, user_id: int) -> str:
+        """ "ok", "warn" (first command over the limit) or "drop"."""
+        now = self._clock()
+        recent = self._recent.setdefault(user_id, deque())
+        while recent and recent[0] <= now - 60:
+            recent.popleft()
+        if len(recent) < self._limit:
+            recent.append(now)
+            self._warned.discard(user_id)
+            return "ok"
+        if user_id in self._warned:
+            return "drop"
+        self._warned.add(user_id)
+        return "warn"
 
 
 class Replies:

@@ -122,6 +122,7 @@ ID: dict[str, str] = {
     "source_failing": "⚠️ Sumber #{id} {name} gagal diambil sejak lama: {error}",
     "source_recovered": "✅ Sumber #{id} {name} kembali normal.",
     "admin_only": "Maaf, perintah ini hanya untuk admin Pantau.",
+    "too_many_commands": "Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.",
     "alias_usage": (
         "Tambah sinonim: <code>/alias Korut = Korea Utara, North Korea</code>\n"
         "Hapus: <code>/alias hapus 3</code>"
@@ -305,6 +306,7 @@ EN: dict[str, str] = {
     "source_failing": "⚠️ Source #{id} {name} has been failing for a long time: {error}",
     "source_recovered": "✅ Source #{id} {name} works again.",
     "admin_only": "Sorry, this command is for Pantau's admins only.",
+    "too_many_commands": "Too many commands. Wait a moment, then try again.",
     "alias_usage": (
         "Add synonyms: <code>/alias Korut = Korea Utara, North Korea</code>\n"
         "Remove: <code>/alias remove 3</code>"
