@@ -202,6 +202,7 @@ class Deliverer:
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=not alert.previews),
                 reply_markup=keyboard(alert),
+                message_thread_id=alert.thread_id,
             )
         except Forbidden as exc:
             log.info("chat=%s unreachable (%s): alerts stopped", alert.chat_id, exc.message)

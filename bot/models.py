@@ -99,6 +99,7 @@ class Watch:
     query: str
     display: str
     muted: bool = False
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ class Alert:
     widely: bool = False
     previews: bool = False
     timezone: str = ""
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,7 @@ class Planned:
     terms: tuple[str, ...]
     summary: str
     duplicate_of: int | None = None
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,6 +215,7 @@ def _per_chat(article: Article, found: Sequence[QueryMatch], text: str) -> list[
             watches=tuple(w.display for w in watches.values()),
             terms=tuple(terms[chat_id]),
             summary=summarize(text, mention_patterns(list(terms[chat_id]))),
+            thread_id=next(iter(watches.values())).thread_id,
         )
         for chat_id, watches in chats.items()
     ]

@@ -222,6 +222,13 @@ def m008_watch_undo(db: Database) -> None:
     db.execute("DROP INDEX idx_watches_chat_id_display")
 
 
+@migrations()
+def m009_topics(db: Database) -> None:
+    """A watch made inside a forum topic delivers to that topic."""
+    db["watches"].add_column("thread_id", int)
+    db["deliveries"].add_column("thread_id", int)
+
+
 class DuplicateSource(Exception):
     """A source with this URL exists already."""
 
@@ -628,7 +635,7 @@ class Store:
         self._bump_watches()
 
     def add_watch(
-        self, chat_id: int, query: str, display: str, now: datetime
+        self, chat_id: int, query: str, display: str, now: datetime, thread_id: int | None = None
     ) -> tuple[Watch, bool]:
         """Add a watch; return it and whether it is new (one understood the same is reused)."""
         rows = list(
@@ -641,10 +648,16 @@ class Store:
             return _watch(rows[0]), False
         table = self.db["watches"]
         table.insert(
-            {"chat_id": chat_id, "query": query, "display": display, "created_at": _epoch(now)}
+            {
+                "chat_id": chat_id,
+                "query": query,
+                "display": display,
+                "created_at": _epoch(now),
+                "thread_id": thread_id,
+            }
         )
         self._bump_watches()
-        return Watch(int(table.last_pk), chat_id, query, display), True
+        return Watch(int(table.last_pk), chat_id, query, display, thread_id=thread_id), True
 
     def remove_watch(self, chat_id: int, watch_id: int | None, text: str) -> Watch | None:
         """Delete this chat's watch by id or by its text; None when it has no such watch."""
@@ -793,8 +806,8 @@ class Store:
                 continue
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO deliveries (chat_id, article_id, watches, watch_ids, "
-                "terms, summary, status, attempts, not_before, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                "terms, summary, thread_id, status, attempts, not_before, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
                 [
                     alert.chat_id,
                     stored[alert.article_key].id,
@@ -802,6 +815,7 @@ class Store:
                     json.dumps(list(alert.watch_ids)),
                     json.dumps(list(alert.terms)),
                     alert.summary,
+                    alert.thread_id,
                     _epoch(now),
                     _epoch(now),
                 ],
@@ -929,7 +943,8 @@ def _stored(row: dict[str, Any]) -> StoredArticle:
 
 _DELIVERY_SELECT = (
     "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS chosen, "
-    "d.also, d.widely, d.message_id, d.held_reason, d.created_at, c.language, c.previews, "
+    "d.also, d.widely, d.message_id, d.held_reason, d.created_at, d.thread_id, c.language, "
+    "c.previews, "
     "c.timezone, c.digest, c.digest_at, c.quiet, c.paused, "
     "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
     "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
@@ -964,7 +979,9 @@ def _source(row: dict[str, Any]) -> Source:
 
 def _watch(row: dict[str, Any]) -> Watch:
     display = row["display"] or row["query"]
-    return Watch(row["id"], row["chat_id"], row["query"], display, bool(row["muted"]))
+    return Watch(
+        row["id"], row["chat_id"], row["query"], display, bool(row["muted"]), row["thread_id"]
+    )
 
 
 def _delivery(row: dict[str, Any]) -> Delivery:
@@ -989,6 +1006,7 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         widely=bool(row["widely"]),
         previews=bool(row["previews"]),
         timezone=row["timezone"] or "",
+        thread_id=row["thread_id"],
     )
     settings = ChatSettings(
         row["timezone"] or "",

@@ -19,6 +19,7 @@ import io
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -127,6 +128,14 @@ class _Failure:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (python-telegram-bot stopping mid long-poll) is not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeTelegram:
     """The server and its state; every access to the state holds `self._cond`."""
 
@@ -150,7 +159,7 @@ class FakeTelegram:
         self._all_sends: list[float] = []
         self.too_many = 0
         self._failures: dict[str, list[_Failure]] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -180,6 +189,7 @@ class FakeTelegram:
         language_code: str = "id",
         chat_type: str = "private",
         user_id: int | None = None,
+        topic: int | None = None,
     ) -> None:
         """Queue a user's message, as if typed in the chat; commands get their entity."""
         command = text.split()[0] if text.startswith("/") else ""
@@ -197,6 +207,9 @@ class FakeTelegram:
         }
         if command:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if topic is not None:
+            message["chat"]["is_forum"] = True
+            message.update(message_thread_id=topic, is_topic_message=True)
         with self._cond:
             self._updates.append({"update_id": self._next_update_id, "message": message})
             self._next_update_id += 1

@@ -148,3 +148,25 @@ def test_a_command_flood_gets_one_warning_then_silence(tmp_path, telegram, feeds
     assert texts.count("Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.") == 1
     assert len(texts) == 6, "five answers, one warning, then nothing"
     assert bot.stop() == 0
+
+
+def test_a_watch_made_in_a_forum_topic_alerts_in_that_topic(tmp_path, telegram, feeds):
+    forum, topic, admin = -1007, 77, 71
+    telegram.chat_admins[forum] = {admin}
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
+    bot = start_bot(bot_env(tmp_path, telegram, config), tmp_path / "bot.log")
+    telegram.send_command(
+        forum, "/watch Korea Utara", chat_type="supergroup", user_id=admin, topic=topic
+    )
+    telegram.wait_for(lambda: telegram.messages_to(forum))
+    feeds.wait_requests("/rss", 2)
+    item = {**OLD_STORY, "title": "Korea Utara di forum", "link": feeds.url("/tidak-ada")}
+    feeds.serve("/rss", Page(rss([item, OLD_STORY])))
+    [alert] = telegram.wait_for(
+        lambda: [
+            m for m in telegram.messages_to(forum) if m.text.startswith("Korea Utara di forum")
+        ]
+    )
+    assert alert.params["message_thread_id"] == str(topic)
+    assert bot.stop() == 0

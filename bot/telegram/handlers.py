@@ -109,7 +109,9 @@ class Handlers:
             await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
             return
         raw = " ".join(context.args or [])
-        watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC))
+        message = update.effective_message
+        topic = message.message_thread_id if message and message.is_topic_message else None
+        watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC), topic)
         lang = self._replies.language(update)
         lines = [
             text(lang, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display)
