@@ -148,3 +148,21 @@ def test_list_buttons_preview_delete_undo_and_forgeries(world):
     assert "Putin" in ask(world, "/list", chat).text
     answer, _ = tap(world, chat, f"undo:{watch_id}")
     assert answer == "Tombol ini sudah tidak berlaku.", "an undo works once"
+
+
+def test_the_guided_watch_flow(world):
+    chat = 47
+    assert "Apa yang ingin dipantau?" in ask(world, "/watch", chat).text
+    assert "tanda kutip" in ask(world, '"Korea', chat).text, (
+        "a bad answer is explained; still asking"
+    )
+    understood = ask(world, "Korea Utara", chat)
+    assert understood.text.startswith('Dipahami sebagai: "Korea Utara"')
+    assert "Sudah ada 2 berita" in understood.text
+    buttons = understood.params["reply_markup"]["inline_keyboard"][0]
+    assert [b["callback_data"] for b in buttons] == ["flow:save", "flow:cancel"]
+    before = len(world.messages_to(chat))
+    world.send_callback(chat, "flow:save", understood.message_id)
+    saved = world.wait_for(lambda: world.messages_to(chat)[before:])[0]
+    assert saved.text.startswith("✅ Dipantau #")
+    assert '"Korea Utara"' in ask(world, "/list", chat).text

@@ -78,7 +78,7 @@ def test_watches_are_per_chat(telegram):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("/watch", "Tulis kuerinya setelah perintah"),
+        ("/watch", "Apa yang ingin dipantau?"),
         ("/watch " + "a" * 301, "terlalu panjang (301 karakter, maks. 300)"),
         ("/watch !!!", "tidak berisi kata"),
         ('/watch "Kim Jong Un', "tanda kutip yang tidak ditutup"),
@@ -96,7 +96,7 @@ def test_mistakes_get_one_helpful_line(telegram, text, expected):
 
 
 def test_english_mistake(telegram):
-    assert "Put the query after the command" in ask(telegram, "/watch", language_code="en")
+    assert "What should I watch?" in ask(telegram, "/watch", language_code="en")
     assert "only exclusions" in ask(telegram, "/watch -Rusia", language_code="en")
 
 
@@ -178,7 +178,8 @@ def test_language_switch(telegram):
     assert "Pantau commands" in ask(telegram, "/help", chat), (
         "English although the app is Indonesian"
     )
-    assert "Put the query after the command" in ask(telegram, "/watch", chat)
+    assert "What should I watch?" in ask(telegram, "/watch", chat)
+    assert "Cancelled" in ask(telegram, "/cancel", chat)
     assert ask(telegram, "/language id", chat) == "Bahasa obrolan ini: Indonesia."
     assert "Perintah Pantau" in ask(telegram, "/help", chat)
     assert "/language id" in ask(telegram, "/language fr", chat)

@@ -23,6 +23,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    ConversationHandler,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -33,7 +34,7 @@ from bot.config import Config, read_alias_groups
 from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
-from bot.telegram.handlers import Handlers
+from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
 from bot.telegram.texts import CATALOGUES, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,22 @@ def build_application(config: Config, token: str, store: Store, service: Service
         .build()
     )
     app.add_handler(TypeHandler(Update, handlers.throttle), group=-1)
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("watch", handlers.watch)],
+            states={
+                FLOW_ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.flow_keywords)],
+                FLOW_CONFIRM: [
+                    CallbackQueryHandler(handlers.flow_confirm, pattern=r"^flow:(save|cancel)$")
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", handlers.flow_cancel)],
+            per_message=False,
+        )
+    )
     for command in (*handlers.commands(), *admin.commands()):
-        app.add_handler(CommandHandler(command.name, command.handler))
+        if command.name != "watch":
+            app.add_handler(CommandHandler(command.name, command.handler))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(
         CallbackQueryHandler(handlers.button, pattern=r"^(mute|unmute|del|undo|prev):\d+$")

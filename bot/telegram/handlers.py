@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, shorten
 from bot.match import Document, MatchIndex, Query, QueryError, build_table, parse_query
@@ -42,12 +42,13 @@ def _is_clock(value: str) -> bool:
     )
 
 
+FLOW_ASK, FLOW_CONFIRM = range(2)
 MAX_WATCHES = 50
 COMMANDS_PER_MINUTE = 20
 INSTANT_RESULTS = 5
 SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,69 @@ class Handlers:
         """List the commands."""
         await self._replies.reply(update, "help")
 
-    async def watch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Add a watch to this chat and show how its query was understood."""
+    async def watch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Add a watch to this chat and show how its query was understood.
+
+        Without a query it starts the guided flow: ask for the keywords, show how they were
+        understood with a preview, then save on confirmation.
+        """
+        if not context.args:
+            if await self._may_change_watches(update, context):
+                await self._replies.reply(update, "flow_ask")
+                return FLOW_ASK
+            return ConversationHandler.END
+        await self._add_watch(update, context, " ".join(context.args))
+        return ConversationHandler.END
+
+    async def flow_keywords(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """The guided flow's keywords: show the understanding and a preview, ask to confirm."""
+        raw = (update.effective_message.text if update.effective_message else "") or ""
         try:
-            query = parse_query(" ".join(context.args or []), self._aliases())
+            query = parse_query(raw, self._aliases())
+        except QueryError as exc:
+            await self._replies.reply(update, f"query_{exc.code}", **exc.details)
+            return FLOW_ASK
+        assert context.chat_data is not None
+        context.chat_data["flow_query"] = raw
+        lang = self._replies.language(update)
+        lines = [text(lang, "flow_understood", query=query.display)]
+        recent = self._recent_matches(Watch(0, 0, raw, query.display), query)
+        if recent:
+            lines += [text(lang, "watch_recent", count=len(recent))]
+            lines += [_article_line(article) for article in recent]
+        buttons = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(text(lang, "flow_save"), callback_data="flow:save"),
+                    InlineKeyboardButton(text(lang, "flow_cancel"), callback_data="flow:cancel"),
+                ]
+            ]
+        )
+        await send(update, "\n".join(lines), buttons)
+        return FLOW_CONFIRM
+
+    async def flow_confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """Save (or not) the watch the guided flow prepared."""
+        query = update.callback_query
+        assert query is not None and context.chat_data is not None
+        await query.answer()
+        raw = context.chat_data.pop("flow_query", "")
+        if query.data == "flow:save" and raw:
+            await self._add_watch(update, context, raw)
+        else:
+            await self._replies.reply(update, "flow_cancelled")
+        return ConversationHandler.END
+
+    async def flow_cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """/cancel leaves the guided flow."""
+        await self._replies.reply(update, "flow_cancelled")
+        return ConversationHandler.END
+
+    async def _add_watch(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str
+    ) -> None:
+        try:
+            query = parse_query(raw, self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
@@ -108,7 +168,6 @@ class Handlers:
         if len(self._store.list_watches(chat_id)) >= MAX_WATCHES:
             await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
             return
-        raw = " ".join(context.args or [])
         message = update.effective_message
         topic = message.message_thread_id if message and message.is_topic_message else None
         watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC), topic)
