@@ -12,6 +12,7 @@ Rules:
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -70,8 +71,11 @@ def build_application(config: Config, token: str, store: Store, service: Service
         .build()
     )
     app.add_handler(TypeHandler(Update, handlers.throttle), group=-1)
-    app.add_handler(
-        ConversationHandler(
+    with warnings.catch_warnings():
+        # The flow is tracked per chat and user, as intended; PTB warns that its button is
+        # then not tracked per message, which is what we want for a one-question flow.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        flow = ConversationHandler(
             entry_points=[CommandHandler("watch", handlers.watch)],
             states={
                 FLOW_ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.flow_keywords)],
@@ -82,7 +86,7 @@ def build_application(config: Config, token: str, store: Store, service: Service
             fallbacks=[CommandHandler("cancel", handlers.flow_cancel)],
             per_message=False,
         )
-    )
+    app.add_handler(flow)
     for command in (*handlers.commands(), *admin.commands()):
         if command.name != "watch":
             app.add_handler(CommandHandler(command.name, command.handler))
