@@ -554,6 +554,18 @@ class Store:
             self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [old])
             self._bump_watches()
 
+    def chat_settings(self, chat_id: int) -> tuple[str, ChatSettings, bool]:
+        """(language, delivery settings, link previews) of a chat that has talked to the bot."""
+        row = next(iter(self.db.query("SELECT * FROM chats WHERE id = ?", [chat_id])))
+        settings = ChatSettings(
+            row["timezone"] or "",
+            row["digest"],
+            row["digest_at"],
+            row["quiet"] or "",
+            bool(row["paused"]),
+        )
+        return row["language"], settings, bool(row["previews"])
+
     def set_language(self, chat_id: int, language: str) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", [language, chat_id])
 

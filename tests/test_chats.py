@@ -166,3 +166,30 @@ def test_the_guided_watch_flow(world):
     saved = world.wait_for(lambda: world.messages_to(chat)[before:])[0]
     assert saved.text.startswith("✅ Dipantau #")
     assert '"Korea Utara"' in ask(world, "/list", chat).text
+
+
+def test_settings_are_changed_in_place(world):
+    chat = 48
+    panel = ask(world, "/settings", chat)
+    assert (
+        "Ringkasan: mati (satu per satu)" in panel.text and "Zona waktu: Asia/Jakarta" in panel.text
+    )
+    fields = [row[0]["callback_data"] for row in panel.params["reply_markup"]["inline_keyboard"]]
+    assert fields == ["set:digest", "set:quiet", "set:zone", "set:language", "set:previews"]
+
+    def tap_and_read(data):
+        edits = len(world.edits)
+        world.send_callback(chat, data, panel.message_id)
+        world.wait_for(lambda: len(world.edits) > edits)
+        return world.edits[-1].text
+
+    assert "Ringkasan: tiap jam" in tap_and_read("set:digest")
+    assert "Jam tenang: 22:00-06:00" in tap_and_read("set:quiet")
+    assert "Zona waktu: Asia/Makassar" in tap_and_read("set:zone")
+    assert "Pratinjau tautan: hidup" in tap_and_read("set:previews")
+    english = tap_and_read("set:language")
+    assert "This chat's settings" in english and "Digest: hourly" in english
+    assert [m for m in world.messages_to(chat) if m.message_id == panel.message_id][
+        0
+    ].text == english
+    assert len(world.messages_to(chat)) == 1, "edited in place, never a new message"

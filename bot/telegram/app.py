@@ -94,6 +94,11 @@ def build_application(config: Config, token: str, store: Store, service: Service
     app.add_handler(
         CallbackQueryHandler(handlers.button, pattern=r"^(mute|unmute|del|undo|prev):\d+$")
     )
+    app.add_handler(
+        CallbackQueryHandler(
+            handlers.setting, pattern=r"^set:(digest|quiet|zone|language|previews)$"
+        )
+    )
     app.add_handler(CallbackQueryHandler(handlers.resume_choice, pattern=r"^resume:(digest|drop)$"))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
     app.add_error_handler(_log_error)

@@ -30,6 +30,13 @@ from bot.store import Store
 from bot.telegram.texts import CATALOGUES, language_of, text
 
 
+def _next(choices: tuple[str, ...], current: str) -> str:
+    """The choice after `current`, round and round."""
+    return (
+        choices[(choices.index(current) + 1) % len(choices)] if current in choices else choices[0]
+    )
+
+
 def _is_clock(value: str) -> bool:
     """ "HH:MM" on a 24-hour clock."""
     hours, _, minutes = value.partition(":")
@@ -43,6 +50,9 @@ def _is_clock(value: str) -> bool:
 
 
 FLOW_ASK, FLOW_CONFIRM = range(2)
+DIGEST_MODES = ("off", "hourly", "daily")
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+DEFAULT_QUIET = "22:00-06:00"
 MAX_WATCHES = 50
 COMMANDS_PER_MINUTE = 20
 INSTANT_RESULTS = 5
@@ -82,6 +92,7 @@ class Handlers:
             Command("previews", "cmd_previews", self.previews),
             Command("timezone", "cmd_timezone", self.timezone),
             Command("language", "cmd_language", self.language),
+            Command("settings", "cmd_settings", self.settings),
             Command("digest", "cmd_digest", self.digest),
             Command("quiet", "cmd_quiet", self.quiet),
             Command("pause", "cmd_pause", self.pause),
@@ -283,6 +294,58 @@ class Handlers:
             return
         self._store.set_language(self._record_chat(update), choice)
         await self._replies.reply(update, "language_set")
+
+    async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """One message with this chat's settings, changed by tapping its buttons."""
+        chat_id = self._record_chat(update)
+        body, markup = self._settings_view(chat_id)
+        await send(update, body, markup)
+
+    async def setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A tap on /settings: the next value of that setting, the message edited in place."""
+        query = update.callback_query
+        if query is None or query.message is None or query.data is None:
+            return
+        chat_id = query.message.chat.id
+        language, chat, previews = self._store.chat_settings(chat_id)
+        field = query.data.removeprefix("set:")
+        if field == "digest":
+            self._store.set_digest(chat_id, _next(DIGEST_MODES, chat.digest), chat.digest_at)
+        elif field == "quiet":
+            self._store.set_quiet(chat_id, None if chat.quiet else DEFAULT_QUIET)
+        elif field == "zone":
+            self._store.set_timezone(
+                chat_id, _next(INDONESIAN_ZONES, chat.timezone or INDONESIAN_ZONES[0])
+            )
+        elif field == "language":
+            self._store.set_language(chat_id, _next(tuple(CATALOGUES), language))
+        elif field == "previews":
+            self._store.set_previews(chat_id, not previews)
+        await query.answer()
+        body, markup = self._settings_view(chat_id)
+        await query.edit_message_text(body, reply_markup=markup)
+
+    def _settings_view(self, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        lang, chat, previews = self._store.chat_settings(chat_id)
+        on, off = text(lang, "on"), text(lang, "off")
+        digest = text(lang, f"digest_mode_{chat.digest}", at=chat.digest_at)
+        values = {
+            "digest": digest,
+            "quiet": chat.quiet or off,
+            "zone": chat.timezone or INDONESIAN_ZONES[0],
+            "language": lang.upper(),
+            "previews": on if previews else off,
+        }
+        body = text(lang, "settings", **values)
+        rows = [
+            [
+                InlineKeyboardButton(
+                    text(lang, f"setting_{field}", value=value), callback_data=f"set:{field}"
+                )
+            ]
+            for field, value in values.items()
+        ]
+        return body, InlineKeyboardMarkup(rows)
 
     async def timezone(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Set the time zone this chat sees times in: an IANA name, or WIB, WITA, WIT."""

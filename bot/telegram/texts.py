@@ -31,6 +31,7 @@ ID: dict[str, str] = {
         "/previews on|off — pratinjau tautan di peringatan\n"
         "/timezone WIB|WITA|WIT|Asia/… — zona waktu obrolan\n"
         "/language id|en — bahasa bot\n"
+        "/settings — semua pengaturan dengan tombol\n"
         "/digest off|hourly|daily [07:00] — satu per satu atau ringkasan\n"
         "/quiet 22:00-06:00 | off — jam tenang\n"
         "/pause, /resume — hentikan dan lanjutkan peringatan\n"
@@ -170,6 +171,22 @@ ID: dict[str, str] = {
     "cmd_previews": "Pratinjau tautan di peringatan",
     "cmd_timezone": "Zona waktu obrolan",
     "cmd_language": "Bahasa bot",
+    "cmd_settings": "Pengaturan obrolan",
+    "settings": (
+        "<b>Pengaturan obrolan ini</b>\nRingkasan: {digest}\nJam tenang: {quiet}\n"
+        "Zona waktu: {zone}\nBahasa: {language}\nPratinjau tautan: {previews}\n"
+        "Ketuk tombol untuk mengubah."
+    ),
+    "setting_digest": "Ringkasan: {value}",
+    "setting_quiet": "Jam tenang: {value}",
+    "setting_zone": "Zona waktu: {value}",
+    "setting_language": "Bahasa: {value}",
+    "setting_previews": "Pratinjau tautan: {value}",
+    "digest_mode_off": "mati (satu per satu)",
+    "digest_mode_hourly": "tiap jam",
+    "digest_mode_daily": "tiap hari {at}",
+    "on": "hidup",
+    "off": "mati",
     "language_usage": "Tulis <code>/language id</code> (Indonesia) atau <code>/language en</code> (English)",
     "language_set": "Bahasa obrolan ini: Indonesia.",
     "cmd_digest": "Peringatan satu per satu atau ringkasan",
@@ -220,6 +237,7 @@ EN: dict[str, str] = {
         "/previews on|off — link previews in alerts\n"
         "/timezone WIB|WITA|WIT|Asia/… — this chat's time zone\n"
         "/language id|en — the bot's language\n"
+        "/settings — all settings with buttons\n"
         "/digest off|hourly|daily [07:00] — one by one or digests\n"
         "/quiet 22:00-06:00 | off — quiet hours\n"
         "/pause, /resume — pause and resume alerts\n"
@@ -360,6 +378,22 @@ EN: dict[str, str] = {
     "cmd_previews": "Link previews in alerts",
     "cmd_timezone": "This chat's time zone",
     "cmd_language": "The bot's language",
+    "cmd_settings": "This chat's settings",
+    "settings": (
+        "<b>This chat's settings</b>\nDigest: {digest}\nQuiet hours: {quiet}\n"
+        "Time zone: {zone}\nLanguage: {language}\nLink previews: {previews}\n"
+        "Tap a button to change it."
+    ),
+    "setting_digest": "Digest: {value}",
+    "setting_quiet": "Quiet hours: {value}",
+    "setting_zone": "Time zone: {value}",
+    "setting_language": "Language: {value}",
+    "setting_previews": "Link previews: {value}",
+    "digest_mode_off": "off (one by one)",
+    "digest_mode_hourly": "hourly",
+    "digest_mode_daily": "daily at {at}",
+    "on": "on",
+    "off": "off",
     "language_usage": "Write <code>/language en</code> (English) or <code>/language id</code> (Indonesia)",
     "language_set": "This chat's language: English.",
     "cmd_digest": "Alerts one by one or as digests",
@@ -401,7 +435,7 @@ def language_of(telegram_language: str | None) -> str:
     return "en" if (telegram_language or "").lower().startswith("en") else DEFAULT_LANGUAGE
 
 
-def text(language: str, key: str, **values: object) -> str:
+def text(language: str, key: str, /, **values: object) -> str:
     """The text for `key` in `language`, with every value HTML-escaped."""
     catalogue = CATALOGUES.get(language, CATALOGUES[DEFAULT_LANGUAGE])
     escaped = {name: html.escape(str(value), quote=False) for name, value in values.items()}
