@@ -189,7 +189,7 @@ def test_settings_are_changed_in_place(world):
     assert "Pratinjau tautan: hidup" in tap_and_read("set:previews")
     english = tap_and_read("set:language")
     assert "This chat's settings" in english and "Digest: hourly" in english
-    assert [m for m in world.messages_to(chat) if m.message_id == panel.message_id][
-        0
-    ].text == english
+    assert (
+        next(m for m in world.messages_to(chat) if m.message_id == panel.message_id).text == english
+    )
     assert len(world.messages_to(chat)) == 1, "edited in place, never a new message"
