@@ -557,14 +557,7 @@ class Store:
     def chat_settings(self, chat_id: int) -> tuple[str, ChatSettings, bool]:
         """(language, delivery settings, link previews) of a chat that has talked to the bot."""
         row = next(iter(self.db.query("SELECT * FROM chats WHERE id = ?", [chat_id])))
-        settings = ChatSettings(
-            row["timezone"] or "",
-            row["digest"],
-            row["digest_at"],
-            row["quiet"] or "",
-            bool(row["paused"]),
-        )
-        return row["language"], settings, bool(row["previews"])
+        return row["language"], _chat_settings(row), bool(row["previews"])
 
     def set_language(self, chat_id: int, language: str) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", [language, chat_id])
@@ -940,6 +933,11 @@ _ARTICLE_SELECT = (
 )
 
 
+def _chat_settings(row: dict[str, Any]) -> ChatSettings:
+    quiet, paused = row["quiet"] or "", bool(row["paused"])
+    return ChatSettings(row["timezone"] or "", row["digest"], row["digest_at"], quiet, paused)
+
+
 def _stored(row: dict[str, Any]) -> StoredArticle:
     return StoredArticle(
         row["id"],
@@ -1020,13 +1018,7 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         timezone=row["timezone"] or "",
         thread_id=row["thread_id"],
     )
-    settings = ChatSettings(
-        row["timezone"] or "",
-        row["digest"],
-        row["digest_at"],
-        row["quiet"] or "",
-        bool(row["paused"]),
-    )
+    settings = _chat_settings(row)
     return Delivery(
         row["id"],
         row["attempts"],
