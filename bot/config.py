@@ -90,6 +90,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("retention_days", 30, None, "Articles older than this are pruned daily."),
     Setting(
+        "access",
+        "open",
+        None,
+        "open: anyone may use the bot; allowlist: only admins, allowed_users and ids added with /allow.",
+    ),
+    Setting("allowed_users", [], None, "Telegram user ids allowed in allowlist mode."),
+    Setting(
         "commands_per_minute",
         20,
         None,
@@ -143,6 +150,8 @@ class Config:
     widely_reported_within: float
     alerts_per_hour: int
     commands_per_minute: int
+    access: str
+    allowed_users: frozenset[int]
     timezone: ZoneInfo
     fetch_timeout: float
     max_feed_bytes: int
@@ -261,6 +270,8 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         widely_reported_within=parse_duration(str(values["widely_reported_within"])),
         alerts_per_hour=int(_number("alerts_per_hour", values, int)),
         commands_per_minute=int(_number("commands_per_minute", values, int)),
+        access=_access(values["access"]),
+        allowed_users=_ids("allowed_users", values["allowed_users"]),
         timezone=timezone,
         fetch_timeout=_number("fetch_timeout", values, float),
         max_feed_bytes=int(_number("max_feed_bytes", values, int)),
@@ -271,13 +282,23 @@ def _build(values: dict[str, Any], base: Path) -> Config:
 
 
 def _admins(raw: Any) -> frozenset[int]:
+    return _ids("admins", raw)
+
+
+def _ids(name: str, raw: Any) -> frozenset[int]:
     items = raw if isinstance(raw, list) else [raw]
     try:
         return frozenset(int(item) for item in items)
     except (TypeError, ValueError) as exc:
         raise ConfigError(
-            f"admins must be Telegram user ids (numbers), e.g. PANTAU_ADMINS=12345,67890; got {raw}"
+            f"{name} must be Telegram user ids (numbers), e.g. PANTAU_ADMINS=12345,67890; got {raw}"
         ) from exc
+
+
+def _access(raw: Any) -> str:
+    if raw not in ("open", "allowlist"):
+        raise ConfigError(f'access must be "open" or "allowlist", not {raw!r}')
+    return str(raw)
 
 
 def _boolean(name: str, values: dict[str, Any]) -> bool:

@@ -229,6 +229,12 @@ def m009_topics(db: Database) -> None:
     db["deliveries"].add_column("thread_id", int)
 
 
+@migrations()
+def m010_allowlist(db: Database) -> None:
+    """Users admins allowed from chat, for allowlist mode."""
+    db["allowed_users"].create({"id": int, "added_by": int, "created_at": float}, pk="id")
+
+
 class DuplicateSource(Exception):
     """A source with this URL exists already."""
 
@@ -558,6 +564,16 @@ class Store:
         """(language, delivery settings, link previews) of a chat that has talked to the bot."""
         row = next(iter(self.db.query("SELECT * FROM chats WHERE id = ?", [chat_id])))
         return row["language"], _chat_settings(row), bool(row["previews"])
+
+    def allow_user(self, user_id: int, admin_id: int, now: datetime) -> None:
+        self.db["allowed_users"].upsert(
+            {"id": user_id, "added_by": admin_id, "created_at": _epoch(now)}, pk="id"
+        )
+
+    def is_allowed(self, user_id: int) -> bool:
+        return bool(
+            self.db.execute("SELECT 1 FROM allowed_users WHERE id = ?", [user_id]).fetchall()
+        )
 
     def set_language(self, chat_id: int, language: str) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", [language, chat_id])

@@ -170,3 +170,21 @@ def test_a_watch_made_in_a_forum_topic_alerts_in_that_topic(tmp_path, telegram, 
     )
     assert alert.params["message_thread_id"] == str(topic)
     assert bot.stop() == 0
+
+
+def test_allowlist_mode(tmp_path, telegram, feeds):
+    from tests.conftest import ADMIN
+
+    config = write_config(tmp_path, [], extra='access = "allowlist"\nallowed_users = [5301]\n')
+    bot = start_bot(bot_env(tmp_path, telegram, config), tmp_path / "bot.log")
+
+    def answer(chat, command):
+        before = len(telegram.messages_to(chat))
+        telegram.send_command(chat, command)
+        return telegram.wait_for(lambda: telegram.messages_to(chat)[before:])[0].text
+
+    assert answer(5302, "/watch Rusia").startswith("Bot ini hanya untuk pengguna terdaftar")
+    assert answer(5301, "/watch Rusia").startswith("✅ Dipantau")
+    assert answer(ADMIN, "/allow 5302") == "✅ Pengguna 5302 boleh memakai bot."
+    assert answer(5302, "/watch Rusia").startswith("✅ Dipantau")
+    assert bot.stop() == 0

@@ -61,6 +61,7 @@ class AdminCommands:
             Command("resumesource", "source_id_usage", self._admin_only(self.resumesource)),
             Command("interval", "interval_usage", self._admin_only(self.interval)),
             Command("alias", "alias_usage", self._admin_only(self.alias)),
+            Command("allow", "allow_usage", self._admin_only(self.allow)),
         )
 
     def _admin_only(
@@ -197,6 +198,16 @@ class AdminCommands:
             await self._replies.reply(update, "source_id_usage")
             return None
         return int(args[0])
+
+    async def allow(self, update: Update, args: list[str]) -> None:
+        """Let a user use the bot in allowlist mode: `/allow 12345`."""
+        if len(args) != 1 or not args[0].isdigit():
+            await self._replies.reply(update, "allow_usage")
+            return
+        admin = update.effective_user
+        assert admin is not None
+        self._store.allow_user(int(args[0]), admin.id, datetime.now(UTC))
+        await self._replies.reply(update, "allowed", id=args[0])
 
     async def alias(self, update: Update, args: list[str]) -> None:
         """List, add (`/alias A = B, C`) or remove (`/alias hapus 3`) synonym groups."""

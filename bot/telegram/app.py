@@ -43,7 +43,18 @@ log = logging.getLogger(__name__)
 
 def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
     """Wire handlers and the service's lifecycle into an Application."""
-    handlers = Handlers(store, read_alias_groups(config.aliases_file), config.commands_per_minute)
+
+    def allowed(user_id: int) -> bool:
+        return (
+            config.access == "open"
+            or user_id in config.admins
+            or user_id in config.allowed_users
+            or store.is_allowed(user_id)
+        )
+
+    handlers = Handlers(
+        store, read_alias_groups(config.aliases_file), config.commands_per_minute, allowed
+    )
     admin = AdminCommands(
         store, config.admins, service.discover, config.default_interval, config.timezone
     )

@@ -74,12 +74,17 @@ class Handlers:
     """The bot's commands, sharing the store."""
 
     def __init__(
-        self, store: Store, file_aliases: list[list[str]], commands_per_minute: int
+        self,
+        store: Store,
+        file_aliases: list[list[str]],
+        commands_per_minute: int,
+        allowed: Callable[[int], bool] = lambda user_id: True,
     ) -> None:
         self._store = store
         self._file_aliases = file_aliases
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
+        self._allowed = allowed
 
     def commands(self) -> tuple[Command, ...]:
         return (
@@ -425,11 +430,16 @@ class Handlers:
         )
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Runs before every handler: a user over the command rate is answered once, then ignored."""
+        """Runs before every handler: in allowlist mode a user not on the list is told so (and
+        nothing else happens); a user over the command rate is answered once, then ignored."""
         user = update.effective_user
         is_command = update.message is not None and (update.message.text or "").startswith("/")
         if user is None or not (is_command or update.callback_query is not None):
             return
+        if not self._allowed(user.id):
+            if self._throttle.check(user.id) == "ok":
+                await self._replies.reply(update, "not_allowed", id=user.id)
+            raise ApplicationHandlerStop
         verdict = self._throttle.check(user.id)
         if verdict == "ok":
             return

@@ -129,6 +129,9 @@ ID: dict[str, str] = {
     "source_recovered": "✅ Sumber #{id} {name} kembali normal.",
     "admin_only": "Maaf, perintah ini hanya untuk admin Pantau.",
     "too_many_commands": "Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.",
+    "not_allowed": "Bot ini hanya untuk pengguna terdaftar. Minta admin menjalankan <code>/allow {id}</code>.",
+    "allow_usage": "Contoh: <code>/allow 12345</code> (id pengguna Telegram)",
+    "allowed": "✅ Pengguna {id} boleh memakai bot.",
     "alias_usage": (
         "Tambah sinonim: <code>/alias Korut = Korea Utara, North Korea</code>\n"
         "Hapus: <code>/alias hapus 3</code>"
@@ -335,6 +338,9 @@ EN: dict[str, str] = {
     "source_recovered": "✅ Source #{id} {name} works again.",
     "admin_only": "Sorry, this command is for Pantau's admins only.",
     "too_many_commands": "Too many commands. Wait a moment, then try again.",
+    "not_allowed": "This bot is for registered users only. Ask an admin to run <code>/allow {id}</code>.",
+    "allow_usage": "Example: <code>/allow 12345</code> (a Telegram user id)",
+    "allowed": "✅ User {id} may use the bot.",
     "alias_usage": (
         "Add synonyms: <code>/alias Korut = Korea Utara, North Korea</code>\n"
         "Remove: <code>/alias remove 3</code>"
