@@ -9,7 +9,7 @@ Rules:
   the lead of the feed's description; the terms that matched are in bold wherever they occur.
 - A story other outlets reported too names them, linked ("Juga diberitakan oleh", the first
   five), and a widely reported one is marked "🔥 Ramai diberitakan" above the title.
-- Two buttons' labels live here too: open the article, and stop watching (mute) a watch.
+- Every word shown comes from the catalogue (`texts`), in the chat's language.
 - Times are shown in the chat's zone (the configured one unless the chat chose another), e.g.
   "13 Sep 2023 14:30 WIB"; months are abbreviated in the chat's language.
 """
@@ -22,24 +22,12 @@ from zoneinfo import ZoneInfo
 
 from bot.models import Alert
 from bot.summary import mention_patterns, summarize
+from bot.texts import text
 
 TITLE_BUDGET = 300
 SOURCE_BUDGET = 80
 SUMMARY_BUDGET = 700
 WATCHES_BUDGET = 400
-_MONTHS = {
-    "id": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
-_BUTTONS = {"id": ("Buka", "Berhenti pantau"), "en": ("Open", "Stop watching")}
-_WORDS = {
-    "id": {
-        "also": "Juga diberitakan oleh",
-        "more": "dan {count} lainnya",
-        "widely": "Ramai diberitakan",
-    },
-    "en": {"also": "Also reported by", "more": "and {count} more", "widely": "Widely reported"},
-}
 MAX_OUTLETS_SHOWN = 5
 _ZONE_NAMES = {
     "Asia/Jakarta": "WIB",
@@ -63,7 +51,7 @@ def shorten(text: str, budget: int) -> str:
 def format_time(moment: datetime, zone: ZoneInfo, language: str) -> str:
     """A publication time as readers in Indonesia expect it, e.g. "13 Sep 2023 14:30 WIB"."""
     local = moment.astimezone(zone)
-    month = _MONTHS.get(language, _MONTHS["id"])[local.month - 1]
+    month = text(language, "months").split()[local.month - 1]
     zone_name = _ZONE_NAMES.get(zone.key) or local.strftime("%Z")
     return f"{local.day} {month} {local.year} {local:%H:%M} {zone_name}"
 
@@ -94,18 +82,18 @@ def highlighted(text: str, terms: tuple[str, ...]) -> str:
 
 def button_labels(language: str) -> tuple[str, str]:
     """The labels of the alert's buttons: open the article, stop watching."""
-    return _BUTTONS.get(language, _BUTTONS["id"])
+    return text(language, "button_open"), text(language, "button_mute")
 
 
-def also_reported(outlets: tuple[tuple[str, str], ...], words: dict[str, str]) -> str:
+def also_reported(outlets: tuple[tuple[str, str], ...], language: str) -> str:
     """ "Also reported by" with each outlet linked to its article, the first few named."""
     shown = [
         f'<a href="{html.escape(url, quote=True)}">{html.escape(shorten(name, SOURCE_BUDGET), quote=False)}</a>'
         for name, url in outlets[:MAX_OUTLETS_SHOWN]
     ]
     more = len(outlets) - len(shown)
-    tail = f" {words['more'].format(count=more)}" if more else ""
-    return f"📰 {words['also']}: {', '.join(shown)}{tail}"
+    tail = f" {text(language, 'more_outlets', count=more)}" if more else ""
+    return f"📰 {text(language, 'also_reported')}: {', '.join(shown)}{tail}"
 
 
 def format_alert(alert: Alert, zone: ZoneInfo) -> str:
@@ -117,15 +105,15 @@ def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     if article.published_at:
         shown = ZoneInfo(alert.timezone) if alert.timezone else zone
         byline.append(format_time(article.published_at, shown, alert.language))
-    words = _WORDS.get(alert.language, _WORDS["id"])
-    lines = [f"🔥 <b>{words['widely']}</b>", headline] if alert.widely else [headline]
+    widely = f"🔥 <b>{text(alert.language, 'widely_reported')}</b>"
+    lines = [widely, headline] if alert.widely else [headline]
     if byline:
         lines.append(f"<i>{html.escape(' · '.join(byline), quote=False)}</i>")
     summary = alert.summary or summarize(article.summary)
     if summary:
         lines += ["", highlighted(shorten(summary, SUMMARY_BUDGET), alert.terms)]
     if alert.also:
-        lines += ["", also_reported(alert.also, words)]
+        lines += ["", also_reported(alert.also, alert.language)]
     watches = shorten(", ".join(alert.watches), WATCHES_BUDGET)
     lines += ["", f"🔎 {html.escape(watches, quote=False)}"]
     return "\n".join(lines)

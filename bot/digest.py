@@ -25,21 +25,10 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.compose import format_time, shorten
+from bot.texts import text
 
 DIGEST_LIMIT = 3800
 HOLD_DIGEST, HOLD_QUIET, HOLD_STORM, HOLD_RESUMED = "digest", "quiet", "storm", "resumed"
-_TEXTS = {
-    "id": {
-        "header": "🗞 <b>Ringkasan</b> · {count} berita",
-        "storm": "⚠️ Terlalu banyak peringatan dalam satu jam; sisanya dikumpulkan di sini.",
-        "more": "(lanjutan)",
-    },
-    "en": {
-        "header": "🗞 <b>Digest</b> · {count} articles",
-        "storm": "⚠️ Too many alerts within an hour; the rest are gathered here.",
-        "more": "(continued)",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +103,12 @@ def digest_due(policy: ChatPolicy, now: datetime, oldest_held: datetime, reasons
 
 def digest_messages(items: Sequence[DigestItem], zone: ZoneInfo, language: str) -> list[str]:
     """The digest as Telegram HTML messages, grouped by watch, split between articles."""
-    words = _TEXTS.get(language, _TEXTS["id"])
     by_watch: dict[str, list[DigestItem]] = defaultdict(list)
     for item in items:
         by_watch[", ".join(item.watches)].append(item)
-    blocks: list[str] = [words["header"].format(count=len(items))]
+    blocks: list[str] = [text(language, "digest_header", count=len(items))]
     if any(item.reason == HOLD_STORM for item in items):
-        blocks.append(words["storm"])
+        blocks.append(text(language, "digest_storm"))
     for watch, group in by_watch.items():
         blocks.append(f"\n🔎 <b>{html.escape(shorten(watch, 200), quote=False)}</b>")
         blocks += [_line(item, zone, language) for item in group]
@@ -128,7 +116,7 @@ def digest_messages(items: Sequence[DigestItem], zone: ZoneInfo, language: str) 
     for block in blocks:
         if current and len(current) + len(block) + 1 > DIGEST_LIMIT:
             messages.append(current)
-            current = words["more"]
+            current = text(language, "digest_more")
         current = f"{current}\n{block}" if current else block
     messages.append(current)
     return messages

@@ -9,7 +9,7 @@ import pytest
 from bot.config import read_alias_groups
 from bot.match import QueryError, build_table, parse_query
 from bot.match.query import ERROR_CODES, AnyOf, Near, Not, Or, Source
-from bot.telegram.texts import CATALOGUES
+from bot.texts import CATALOGUES
 
 ALIASES = build_table(
     read_alias_groups(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 
-from bot.telegram.texts import CATALOGUES, EN, ID, language_of, text
+from bot.texts import CATALOGUES, EN, ID, language_of, text
 from tests.fake_telegram import parse_telegram_html
 
 

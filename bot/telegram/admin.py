@@ -27,7 +27,7 @@ from bot.models import Source
 from bot.sources import GNEWS_PREFIX, make_spec
 from bot.store import DuplicateSource, Store
 from bot.telegram.handlers import Command, Replies, send
-from bot.telegram.texts import text
+from bot.texts import text
 
 PAGE_SIZE = 10
 Discover = Callable[[str], Awaitable[Discovered]]

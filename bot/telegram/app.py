@@ -36,7 +36,7 @@ from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
-from bot.telegram.texts import CATALOGUES, DEFAULT_LANGUAGE, text
+from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from bot.match import Document, MatchIndex, Query, QueryError, build_table, pars
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
-from bot.telegram.texts import CATALOGUES, language_of, text
+from bot.texts import CATALOGUES, language_of, text
 
 
 def _next(choices: tuple[str, ...], current: str) -> str:

@@ -6,6 +6,8 @@ Rules:
   string can never break the markup.
 - The language is the chat's; a chat with no choice follows its user's Telegram language:
   English when it starts with "en", Indonesian otherwise.
+- The catalogue serves every stage that writes words: alerts and digests (`compose`,
+  `digest`) as well as the chat commands.
 """
 
 from __future__ import annotations
@@ -128,6 +130,15 @@ ID: dict[str, str] = {
     "source_failing": "⚠️ Sumber #{id} {name} gagal diambil sejak lama: {error}",
     "source_recovered": "✅ Sumber #{id} {name} kembali normal.",
     "admin_only": "Maaf, perintah ini hanya untuk admin Pantau.",
+    "months": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
+    "button_open": "Buka",
+    "button_mute": "Berhenti pantau",
+    "also_reported": "Juga diberitakan oleh",
+    "more_outlets": "dan {count} lainnya",
+    "widely_reported": "Ramai diberitakan",
+    "digest_header": "🗞 <b>Ringkasan</b> · {count} berita",
+    "digest_storm": "⚠️ Terlalu banyak peringatan dalam satu jam; sisanya dikumpulkan di sini.",
+    "digest_more": "(lanjutan)",
     "too_many_commands": "Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.",
     "not_allowed": "Bot ini hanya untuk pengguna terdaftar. Minta admin menjalankan <code>/allow {id}</code>.",
     "allow_usage": "Contoh: <code>/allow 12345</code> (id pengguna Telegram)",
@@ -337,6 +348,15 @@ EN: dict[str, str] = {
     "source_failing": "⚠️ Source #{id} {name} has been failing for a long time: {error}",
     "source_recovered": "✅ Source #{id} {name} works again.",
     "admin_only": "Sorry, this command is for Pantau's admins only.",
+    "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "button_open": "Open",
+    "button_mute": "Stop watching",
+    "also_reported": "Also reported by",
+    "more_outlets": "and {count} more",
+    "widely_reported": "Widely reported",
+    "digest_header": "🗞 <b>Digest</b> · {count} articles",
+    "digest_storm": "⚠️ Too many alerts within an hour; the rest are gathered here.",
+    "digest_more": "(continued)",
     "too_many_commands": "Too many commands. Wait a moment, then try again.",
     "not_allowed": "This bot is for registered users only. Ask an admin to run <code>/allow {id}</code>.",
     "allow_usage": "Example: <code>/allow 12345</code> (a Telegram user id)",
