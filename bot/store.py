@@ -316,10 +316,6 @@ class Store:
     def get_source(self, source_id: int) -> Source:
         return _source(self.db["sources"].get(source_id))
 
-    def find_source(self, source_id: int) -> Source | None:
-        rows = list(self.db.query("SELECT * FROM sources WHERE id = ?", [source_id]))
-        return _source(rows[0]) if rows else None
-
     def list_sources(self) -> list[Source]:
         return [_source(row) for row in self.db.query("SELECT * FROM sources ORDER BY id")]
 

@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.match.text import is_acronym, words
+from bot.match.text import words
 
 MAX_LENGTH = 300
 MAX_TERMS = 20
@@ -350,8 +350,3 @@ class _Parser:
 
 def _same_ignoring_case(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
     return tuple(t.casefold() for t in left) == tuple(t.casefold() for t in right)
-
-
-def exact_tokens(term: Term) -> tuple[bool, ...]:
-    """Which tokens of a term only match in capitals (acronyms)."""
-    return tuple(is_acronym(token) for token in term.tokens)
