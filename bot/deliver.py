@@ -84,7 +84,7 @@ class Deliverer:
                 due = self._store.due_deliveries(datetime.now(UTC), limit=500)
                 ready = self._ready(due)
                 if not ready:
-                    wait = min((self._pacer.chat_wait(d.alert.chat_id) for d in due), default=None)
+                    wait = min((self._pacer.chat_wait(d.alert.target) for d in due), default=None)
                     if wait is None or time.monotonic() + wait >= deadline:
                         break
                     await asyncio.sleep(wait)
@@ -97,7 +97,7 @@ class Deliverer:
                 await asyncio.sleep(self._pacer.overall_wait())
                 await self._edit(delivery)
             for chat_id, held in self._store.held().items():
-                if self._pacer.chat_wait(chat_id) == 0 and self._digest_due(held):
+                if self._pacer.chat_wait(held[0].alert.target) == 0 and self._digest_due(held):
                     await asyncio.sleep(self._pacer.overall_wait())
                     sent += await self._send_digest(chat_id, held)
             return sent
@@ -133,21 +133,22 @@ class Deliverer:
         first_id = None
         try:
             for text in digest_messages(items, policy.zone, held[0].alert.language):
-                await asyncio.sleep(max(self._pacer.chat_wait(chat_id), self._pacer.overall_wait()))
+                target = held[0].alert.target
+                await asyncio.sleep(max(self._pacer.chat_wait(target), self._pacer.overall_wait()))
                 message = await self._bot.send_message(
-                    chat_id=chat_id,
+                    chat_id=held[0].alert.target,
                     text=text,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
-                self._pacer.sent(chat_id)
+                self._pacer.sent(target)
                 first_id = first_id or message.message_id
         except Forbidden as exc:
             log.info("chat=%s unreachable (%s): digest dropped with the chat", chat_id, exc.message)
             self._store.deactivate_chat(chat_id)
             return 0
         except RetryAfter as exc:
-            self._pacer.hold(chat_id, _seconds(exc.retry_after))
+            self._pacer.hold(held[0].alert.target, _seconds(exc.retry_after))
             return 0
         except TelegramError as exc:
             log.warning("chat=%s digest failed (%s); it is sent again later", chat_id, exc.message)
@@ -160,8 +161,8 @@ class Deliverer:
         """The oldest due delivery of each chat that may receive a message now."""
         first: dict[int, Delivery] = {}
         for delivery in due:
-            first.setdefault(delivery.alert.chat_id, delivery)
-        return [d for chat, d in first.items() if self._pacer.chat_wait(chat) == 0]
+            first.setdefault(delivery.alert.target, delivery)
+        return [d for target, d in first.items() if self._pacer.chat_wait(target) == 0]
 
     async def _edit(self, delivery: Delivery) -> None:
         """Show a sent alert's new outlets; an edit that fails is logged, never retried forever."""
@@ -169,7 +170,7 @@ class Deliverer:
         assert delivery.message_id is not None
         try:
             await self._bot.edit_message_text(
-                chat_id=alert.chat_id,
+                chat_id=alert.target,
                 message_id=delivery.message_id,
                 text=format_alert(alert, self._zone),
                 parse_mode=ParseMode.HTML,
@@ -197,22 +198,31 @@ class Deliverer:
             return "held"
         try:
             message = await self._bot.send_message(
-                chat_id=alert.chat_id,
+                chat_id=alert.target,
                 text=format_alert(alert, self._zone),
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=not alert.previews),
                 reply_markup=keyboard(alert),
-                message_thread_id=alert.thread_id,
+                message_thread_id=None if alert.channel_id else alert.thread_id,
             )
         except Forbidden as exc:
+            if alert.channel_id:
+                log.warning(
+                    "channel=%s refused (%s): alerts back to chat=%s",
+                    alert.channel_id,
+                    exc.message,
+                    alert.chat_id,
+                )
+                self._store.set_channel(alert.chat_id, None, None)
+                return "retry"
             log.info("chat=%s unreachable (%s): alerts stopped", alert.chat_id, exc.message)
             self._store.deactivate_chat(alert.chat_id)
             self._store.mark_failed(delivery.id, f"forbidden: {exc.message}")
             return "failed"
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
-            log.warning("chat=%s rate limited: holding it %.0fs", alert.chat_id, wait)
-            self._pacer.hold(alert.chat_id, wait)
+            log.warning("chat=%s rate limited: holding it %.0fs", alert.target, wait)
+            self._pacer.hold(alert.target, wait)
             self._store.defer(delivery.id, _later(wait), f"retry after {wait:.0f}s")
             return "paced"
         except ChatMigrated as exc:
@@ -228,7 +238,7 @@ class Deliverer:
             log.warning("delivery=%s failed (%s): retry in %.0fs", delivery.id, exc.message, wait)
             self._store.defer(delivery.id, _later(wait), f"{type(exc).__name__}: {exc.message}")
             return "retry"
-        self._pacer.sent(alert.chat_id)
+        self._pacer.sent(alert.target)
         self._store.mark_sent(delivery.id, message.message_id, self._clock())
         log.info("delivery=%s chat=%s sent", delivery.id, alert.chat_id)
         return "sent"

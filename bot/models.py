@@ -122,6 +122,12 @@ class Alert:
     previews: bool = False
     timezone: str = ""
     thread_id: int | None = None
+    channel_id: int | None = None
+
+    @property
+    def target(self) -> int:
+        """Where the alert is posted: the chat's channel if it has one, else the chat."""
+        return self.channel_id or self.chat_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ Schema (times are epoch seconds, UTC):
 - `chats(id, type, language, title, active, created_at, previews, timezone)`: `previews` 1
   shows link previews under this chat's alerts; `timezone` (IANA, empty for the configured
   default) is how the chat sees times; `digest` (off, hourly, daily) at `digest_at`, `quiet`
-  ("22:00-06:00") and `paused` say how and when alerts reach it.
+  ("22:00-06:00") and `paused` say how and when alerts reach it; `channel_id` (and its
+  `channel_name`) is a channel the chat's alerts are posted to instead.
 - `watches(id, chat_id → chats, query, display, created_at, muted, deleted_at)`: `query` as
   typed, `display` as the query language understood it; one live watch per (chat, display);
   a deleted watch keeps its row (`deleted_at`) so the delete can be undone.
@@ -233,6 +234,13 @@ def m009_topics(db: Database) -> None:
 def m010_allowlist(db: Database) -> None:
     """Users admins allowed from chat, for allowlist mode."""
     db["allowed_users"].create({"id": int, "added_by": int, "created_at": float}, pk="id")
+
+
+@migrations()
+def m011_channels(db: Database) -> None:
+    """A chat can have its alerts posted to a channel instead."""
+    db["chats"].add_column("channel_id", int)
+    db["chats"].add_column("channel_name", str)
 
 
 class DuplicateSource(Exception):
@@ -569,6 +577,13 @@ class Store:
     def is_allowed(self, user_id: int) -> bool:
         return bool(
             self.db.execute("SELECT 1 FROM allowed_users WHERE id = ?", [user_id]).fetchall()
+        )
+
+    def set_channel(self, chat_id: int, channel_id: int | None, name: str | None) -> None:
+        """Post this chat's alerts to a channel (None: back to the chat itself)."""
+        self.db.execute(
+            "UPDATE chats SET channel_id = ?, channel_name = ? WHERE id = ?",
+            [channel_id, name, chat_id],
         )
 
     def set_language(self, chat_id: int, language: str) -> None:
@@ -966,7 +981,7 @@ def _stored(row: dict[str, Any]) -> StoredArticle:
 _DELIVERY_SELECT = (
     "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS chosen, "
     "d.also, d.widely, d.message_id, d.held_reason, d.created_at, d.thread_id, c.language, "
-    "c.previews, "
+    "c.previews, c.channel_id, "
     "c.timezone, c.digest, c.digest_at, c.quiet, c.paused, "
     "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
     "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
@@ -1029,6 +1044,7 @@ def _delivery(row: dict[str, Any]) -> Delivery:
         previews=bool(row["previews"]),
         timezone=row["timezone"] or "",
         thread_id=row["thread_id"],
+        channel_id=row["channel_id"],
     )
     settings = _chat_settings(row)
     return Delivery(

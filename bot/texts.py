@@ -34,6 +34,7 @@ ID: dict[str, str] = {
         "/timezone WIB|WITA|WIT|Asia/… — zona waktu obrolan\n"
         "/language id|en — bahasa bot\n"
         "/settings — semua pengaturan dengan tombol\n"
+        "/channel @kanal | off — kirim peringatan ke kanal\n"
         "/digest off|hourly|daily [07:00] — satu per satu atau ringkasan\n"
         "/quiet 22:00-06:00 | off — jam tenang\n"
         "/pause, /resume — hentikan dan lanjutkan peringatan\n"
@@ -130,6 +131,7 @@ ID: dict[str, str] = {
     "source_failing": "⚠️ Sumber #{id} {name} gagal diambil sejak lama: {error}",
     "source_recovered": "✅ Sumber #{id} {name} kembali normal.",
     "admin_only": "Maaf, perintah ini hanya untuk admin Pantau.",
+    "error_generic": "Maaf, ada yang salah saat memproses perintah ini. Coba lagi sebentar lagi.",
     "months": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des",
     "button_open": "Buka",
     "button_mute": "Berhenti pantau",
@@ -186,6 +188,15 @@ ID: dict[str, str] = {
     "cmd_timezone": "Zona waktu obrolan",
     "cmd_language": "Bahasa bot",
     "cmd_settings": "Pengaturan obrolan",
+    "cmd_channel": "Kirim peringatan ke kanal",
+    "channel_usage": "Contoh: <code>/channel @kanal_redaksi</code>, atau <code>/channel off</code>",
+    "channel_unknown": "Kanal {name} tidak ditemukan. Periksa namanya, misalnya @kanal_redaksi.",
+    "channel_cannot_post": (
+        "Saya belum bisa mengirim ke {name}. Jadikan saya admin kanal itu dengan izin "
+        "“Kirim pesan”, lalu ulangi perintah ini."
+    ),
+    "channel_set": "✅ Peringatan obrolan ini kini dikirim ke {name}.",
+    "channel_off": "Peringatan kembali dikirim ke obrolan ini.",
     "settings": (
         "<b>Pengaturan obrolan ini</b>\nRingkasan: {digest}\nJam tenang: {quiet}\n"
         "Zona waktu: {zone}\nBahasa: {language}\nPratinjau tautan: {previews}\n"
@@ -252,6 +263,7 @@ EN: dict[str, str] = {
         "/timezone WIB|WITA|WIT|Asia/… — this chat's time zone\n"
         "/language id|en — the bot's language\n"
         "/settings — all settings with buttons\n"
+        "/channel @name | off — post alerts to a channel\n"
         "/digest off|hourly|daily [07:00] — one by one or digests\n"
         "/quiet 22:00-06:00 | off — quiet hours\n"
         "/pause, /resume — pause and resume alerts\n"
@@ -348,6 +360,7 @@ EN: dict[str, str] = {
     "source_failing": "⚠️ Source #{id} {name} has been failing for a long time: {error}",
     "source_recovered": "✅ Source #{id} {name} works again.",
     "admin_only": "Sorry, this command is for Pantau's admins only.",
+    "error_generic": "Sorry, something went wrong with this command. Please try again shortly.",
     "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
     "button_open": "Open",
     "button_mute": "Stop watching",
@@ -405,6 +418,15 @@ EN: dict[str, str] = {
     "cmd_timezone": "This chat's time zone",
     "cmd_language": "The bot's language",
     "cmd_settings": "This chat's settings",
+    "cmd_channel": "Post alerts to a channel",
+    "channel_usage": "Example: <code>/channel @newsroom_alerts</code>, or <code>/channel off</code>",
+    "channel_unknown": "Channel {name} was not found. Check its name, for example @newsroom_alerts.",
+    "channel_cannot_post": (
+        "I cannot post to {name} yet. Make me an admin of that channel allowed to "
+        "“Post messages”, then repeat this command."
+    ),
+    "channel_set": "✅ This chat's alerts now go to {name}.",
+    "channel_off": "Alerts come to this chat again.",
     "settings": (
         "<b>This chat's settings</b>\nDigest: {digest}\nQuiet hours: {quiet}\n"
         "Time zone: {zone}\nLanguage: {language}\nLink previews: {previews}\n"

@@ -150,6 +150,7 @@ class FakeTelegram:
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
         self.chat_admins: dict[int, set[int]] = {}
+        self.channels: dict[str, tuple[int, bool]] = {}
         self._drops: set[str] = set()
         self.edits: list[Sent] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
@@ -303,6 +304,41 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method == "sendMessage":
             return self._send_message(params)
+        if method == "getChat":
+            with self._cond:
+                found = self.channels.get(str(params["chat_id"]))
+            if found is None:
+                return 400, _error(400, "Bad Request: chat not found")
+            return 200, {
+                "ok": True,
+                "result": {
+                    "id": found[0],
+                    "type": "channel",
+                    "title": "Kanal",
+                    "accent_color_id": 0,
+                    "max_reaction_count": 11,
+                },
+            }
+        if method == "getChatMember" and int(params["user_id"]) == BOT_USER["id"]:
+            with self._cond:
+                can_post = any(
+                    cid == int(params["chat_id"]) and ok for cid, ok in self.channels.values()
+                )
+            member: dict[str, Any] = {"status": "member", "user": BOT_USER}
+            if can_post:
+                rights = dict.fromkeys(
+                    "can_be_edited is_anonymous can_manage_chat can_delete_messages can_manage_video_chats "
+                    "can_restrict_members can_promote_members can_change_info can_invite_users "
+                    "can_post_stories can_edit_stories can_delete_stories".split(),
+                    False,
+                )
+                member = {
+                    "status": "administrator",
+                    "user": BOT_USER,
+                    **rights,
+                    "can_post_messages": True,
+                }
+            return 200, {"ok": True, "result": member}
         if method == "getChatMember":
             user = {"id": int(params["user_id"]), "is_bot": False, "first_name": "Anggota"}
             with self._cond:

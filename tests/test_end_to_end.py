@@ -188,3 +188,35 @@ def test_allowlist_mode(tmp_path, telegram, feeds):
     assert answer(ADMIN, "/allow 5302") == "✅ Pengguna 5302 boleh memakai bot."
     assert answer(5302, "/watch Rusia").startswith("✅ Dipantau")
     assert bot.stop() == 0
+
+
+def test_alerts_go_to_a_linked_channel(tmp_path, telegram, feeds):
+    chat, channel = 5401, -100777
+    telegram.channels["@redaksi_alerts"] = (channel, True)
+    telegram.channels["@kanal_lain"] = (-100888, False)
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
+    bot = start_bot(bot_env(tmp_path, telegram, config), tmp_path / "bot.log")
+
+    def answer(command):
+        before = len(telegram.messages_to(chat))
+        telegram.send_command(chat, command)
+        return telegram.wait_for(lambda: telegram.messages_to(chat)[before:])[0].text
+
+    assert "tidak ditemukan" in answer("/channel @tidak_ada")
+    assert "belum bisa mengirim ke @kanal_lain" in answer("/channel @kanal_lain")
+    assert (
+        answer("/channel @redaksi_alerts")
+        == "✅ Peringatan obrolan ini kini dikirim ke @redaksi_alerts."
+    )
+    answer("/watch Korea Utara")
+    feeds.wait_requests("/rss", 2)
+    item = {**OLD_STORY, "title": "Korea Utara ke kanal", "link": feeds.url("/tidak-ada")}
+    feeds.serve("/rss", Page(rss([item, OLD_STORY])))
+    telegram.wait_for(
+        lambda: [
+            m for m in telegram.messages_to(channel) if m.text.startswith("Korea Utara ke kanal")
+        ]
+    )
+    assert not [m for m in telegram.messages_to(chat) if m.text.startswith("Korea Utara ke kanal")]
+    assert bot.stop() == 0

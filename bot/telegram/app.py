@@ -36,7 +36,7 @@ from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
-from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, text
+from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,15 @@ def build_application(config: Config, token: str, store: Store, service: Service
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a handler's exception with the update that caused it; the bot keeps running."""
+    """Log a handler's exception and tell the user in one line; the bot keeps running."""
     log.error("update %s failed", getattr(update, "update_id", None), exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        user = update.effective_user
+        language = language_of(user.language_code if user else None)
+        try:
+            await update.effective_message.reply_text(text(language, "error_generic"))
+        except TelegramError:
+            log.warning("could not tell the user about the failed update")
 
 
 async def _register_menu(app: Application, handlers: Handlers) -> None:

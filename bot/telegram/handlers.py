@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, shorten
@@ -98,6 +99,7 @@ class Handlers:
             Command("timezone", "cmd_timezone", self.timezone),
             Command("language", "cmd_language", self.language),
             Command("settings", "cmd_settings", self.settings),
+            Command("channel", "cmd_channel", self.channel),
             Command("digest", "cmd_digest", self.digest),
             Command("quiet", "cmd_quiet", self.quiet),
             Command("pause", "cmd_pause", self.pause),
@@ -299,6 +301,34 @@ class Handlers:
             return
         self._store.set_language(self._record_chat(update), choice)
         await self._replies.reply(update, "language_set")
+
+    async def channel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Post this chat's alerts to a channel (`/channel @name`), or back here (`off`).
+
+        The bot must be an admin of the channel allowed to post; it checks before linking.
+        """
+        name = (context.args or [""])[0]
+        if not name:
+            await self._replies.reply(update, "channel_usage")
+            return
+        if not await self._may_change_watches(update, context):
+            return
+        chat_id = self._record_chat(update)
+        if name.lower() == "off":
+            self._store.set_channel(chat_id, None, None)
+            await self._replies.reply(update, "channel_off")
+            return
+        try:
+            channel = await context.bot.get_chat(name)
+            member = await context.bot.get_chat_member(channel.id, context.bot.id)
+        except TelegramError:
+            await self._replies.reply(update, "channel_unknown", name=name)
+            return
+        if member.status != "administrator" or not getattr(member, "can_post_messages", False):
+            await self._replies.reply(update, "channel_cannot_post", name=name)
+            return
+        self._store.set_channel(chat_id, channel.id, name)
+        await self._replies.reply(update, "channel_set", name=name)
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One message with this chat's settings, changed by tapping its buttons."""
