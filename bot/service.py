@@ -9,7 +9,8 @@ Rules:
 - The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
   alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
   force for every article stored after `/watch` answered.
-- `prune`, daily and at start: articles older than `retention_days` are deleted.
+- `prune`, daily and at start: articles older than `retention_days` are deleted, and the
+  watches of chats that removed or blocked the bot more than 30 days ago.
 - A source that has failed for `failure_alert_after` is reported to the admins once through
   `notify`, and its recovery once.
 - `start` runs in the event loop (python-telegram-bot's post_init); `stop` cancels polls in
@@ -41,6 +42,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
+CHAT_GRACE = timedelta(days=30)
 Notify = Callable[[str, dict[str, object]], Awaitable[None]]
 
 
@@ -122,7 +124,13 @@ class Service:
     async def _prune(self) -> None:
         cutoff = _now() - timedelta(days=self._config.retention_days)
         pruned = self._store.prune_articles(cutoff)
-        log.info("pruned %d articles stored before %s", pruned, cutoff.date())
+        gone = self._store.drop_watches_of_chats_gone_since(_now() - CHAT_GRACE)
+        log.info(
+            "pruned %d articles stored before %s, %d watches of chats gone",
+            pruned,
+            cutoff.date(),
+            gone,
+        )
 
     async def _poll(self, source: Source) -> None:
         assert self._fetcher is not None and self._deliverer is not None

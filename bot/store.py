@@ -243,6 +243,12 @@ def m011_channels(db: Database) -> None:
     db["chats"].add_column("channel_name", str)
 
 
+@migrations()
+def m012_left_chats(db: Database) -> None:
+    """When a chat went away, so that its watches can be dropped after a grace period."""
+    db["chats"].add_column("left_at", float)
+
+
 class DuplicateSource(Exception):
     """A source with this URL exists already."""
 
@@ -541,7 +547,7 @@ class Store:
                 }
             )
         elif not rows[0]["active"]:
-            self.db["chats"].update(chat_id, {"active": 1, "title": title})
+            self.db["chats"].update(chat_id, {"active": 1, "title": title, "left_at": None})
             self._bump_watches()
 
     def chat_language(self, chat_id: int) -> str | None:
@@ -663,8 +669,21 @@ class Store:
         self.db.execute("UPDATE chats SET previews = ? WHERE id = ?", [int(shown), chat_id])
 
     def deactivate_chat(self, chat_id: int) -> None:
-        self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [chat_id])
+        """The chat blocked or removed the bot: alerts stop; its watches wait for its return."""
+        self.db.execute(
+            "UPDATE chats SET active = 0, left_at = coalesce(left_at, ?) WHERE id = ?",
+            [_epoch(datetime.now(UTC)), chat_id],
+        )
         self._bump_watches()
+
+    def drop_watches_of_chats_gone_since(self, before: datetime) -> int:
+        """Delete the watches of chats that left before `before` and never came back."""
+        cursor = self.db.execute(
+            "DELETE FROM watches WHERE chat_id IN "
+            "(SELECT id FROM chats WHERE active = 0 AND left_at < ?)",
+            [_epoch(before)],
+        )
+        return cursor.rowcount
 
     def add_watch(
         self, chat_id: int, query: str, display: str, now: datetime, thread_id: int | None = None

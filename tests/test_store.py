@@ -153,3 +153,16 @@ def test_prune_keeps_what_is_still_to_be_sent(store):
     assert [d.alert.article.url for d in store.due_deliveries(NOW)] == [waiting.url]
     assert store.items_since(NOW - timedelta(hours=1)) == {source.id: 1}
     assert fresh.id
+
+
+def test_watches_of_a_chat_that_left_wait_thirty_days(store):
+    store.ensure_chat(9, "group", "id", "G", NOW)
+    store.add_watch(9, "Rusia", "Rusia", NOW)
+    store.deactivate_chat(9)
+    assert store.active_watches() == []
+    assert store.drop_watches_of_chats_gone_since(datetime.now(UTC) - timedelta(days=30)) == 0
+    store.ensure_chat(9, "group", "id", "G", NOW)
+    assert [w.query for w in store.active_watches()] == ["Rusia"], "it came back within 30 days"
+    store.deactivate_chat(9)
+    assert store.drop_watches_of_chats_gone_since(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    assert store.list_watches(9) == []
