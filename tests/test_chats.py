@@ -193,3 +193,15 @@ def test_settings_are_changed_in_place(world):
         next(m for m in world.messages_to(chat) if m.message_id == panel.message_id).text == english
     )
     assert len(world.messages_to(chat)) == 1, "edited in place, never a new message"
+
+
+def test_commands_addressed_to_this_bot_work_and_others_are_ignored(world):
+    group = -3003
+    world.chat_admins[group] = {61}
+    reply = ask(world, "/watch@pantau_test_bot Ukraina", group, 61, "group")
+    assert reply.text.startswith("✅ Dipantau")
+    before = len(world.messages_to(group))
+    world.send_command(group, "/watch@other_bot Rusia", user_id=61, chat_type="group")
+    world.send_command(group, "/help@other_bot", user_id=61, chat_type="group")
+    assert "Ukraina" in ask(world, "/list", group, 61, "group").text
+    assert len(world.messages_to(group)) == before + 1, "only /list was answered"
