@@ -7,6 +7,7 @@
     pantau sources interval ID 5m|auto
     pantau sources import FILE               OPML or TOML
     pantau sources export [--format toml|opml]
+    pantau backup PATH                       a consistent copy of the live database
 
 Every command takes `--config PATH`. Source commands work on the database alone, without a
 bot token, also while the bot runs (it reads the schedule from the database every second).
@@ -93,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     importing.add_argument("file", type=Path, help="OPML (.opml/.xml) or sources.toml")
     importing.set_defaults(action=_sources_import)
+    backup = commands.add_parser(
+        "backup", parents=[common], help="copy the database, consistently, even while the bot runs"
+    )
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    backup.set_defaults(action=_backup)
     export = source_commands.add_parser("export", parents=[common], help="print the sources")
     export.add_argument("--format", choices=("toml", "opml"), default="toml")
     export.set_defaults(action=_sources_export)
@@ -167,6 +173,15 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
             + "  "
             + row[-1]
         )
+    return 0
+
+
+def _backup(config: Config, args: argparse.Namespace) -> int:
+    if args.path.exists():
+        raise UsageError(f"{args.path} exists already; choose a new file")
+    with opened(config) as store:
+        store.backup(args.path)
+    print(f"backed up {config.database} to {args.path}")
     return 0
 
 

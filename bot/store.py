@@ -281,6 +281,15 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup), safe while running."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        copy = sqlite3.connect(target)
+        try:
+            self.db.conn.backup(copy)
+        finally:
+            copy.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group several calls so that they all happen or none does."""

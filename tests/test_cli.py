@@ -7,6 +7,7 @@ import os
 import pytest
 
 from bot.cli import main
+from bot.store import Store
 from tests.conftest import run_cli, write_config
 
 
@@ -160,3 +161,15 @@ def test_import_refuses_broken_files(config, capsys, tmp_path):
         capsys, "sources", "import", str(tmp_path / "none.toml"), "--config", str(config)
     )
     assert code == 2 and "does not exist" in err
+
+
+def test_backup_is_a_working_copy(config, capsys, tmp_path):
+    pantau(capsys, "sources", "add", "https://rss.tempo.co/nasional", "--config", str(config))
+    target = tmp_path / "copies" / "pantau.db"
+    code, out, _ = pantau(capsys, "backup", str(target), "--config", str(config))
+    assert code == 0 and "backed up" in out
+    copy = Store.open(target)
+    assert [s.url for s in copy.list_sources()][-1] == "https://rss.tempo.co/nasional"
+    copy.close()
+    code, _, err = pantau(capsys, "backup", str(target), "--config", str(config))
+    assert code == 2 and "exists already" in err

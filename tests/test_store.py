@@ -166,3 +166,23 @@ def test_watches_of_a_chat_that_left_wait_thirty_days(store):
     store.deactivate_chat(9)
     assert store.drop_watches_of_chats_gone_since(datetime.now(UTC) + timedelta(seconds=1)) == 1
     assert store.list_watches(9) == []
+
+
+def test_every_earlier_schema_migrates_to_the_current_one(tmp_path):
+    from sqlite_utils import Database
+
+    from bot.store import migrations
+
+    names = [m.name for m in migrations.pending(Database(memory=True))]
+    assert len(names) >= 12
+    for stop in names[1:]:
+        path = tmp_path / f"{stop}.db"
+        database = Database(path)
+        migrations.apply(database, stop_before=stop)
+        database.close()
+        store = Store.open(path)
+        assert [m.name for m in migrations.applied(store.db)] == names
+        store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+        store.ensure_chat(1, "private", "id", "A", NOW)
+        assert store.add_watch(1, "Rusia", "Rusia", NOW)[1]
+        store.close()
