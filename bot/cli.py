@@ -8,6 +8,7 @@
     pantau sources import FILE               OPML or TOML
     pantau sources export [--format toml|opml]
     pantau backup PATH                       a consistent copy of the live database
+    pantau doctor                            check config, token, database, sources
 
 Every command takes `--config PATH`. Source commands work on the database alone, without a
 bot token, also while the bot runs (it reads the schedule from the database every second).
@@ -18,6 +19,7 @@ Errors are one line on stderr and exit code 2; no traceback for a mistake a pers
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -94,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     importing.add_argument("file", type=Path, help="OPML (.opml/.xml) or sources.toml")
     importing.set_defaults(action=_sources_import)
+    doctor = commands.add_parser(
+        "doctor", parents=[common], help="check configuration, token, database and sources"
+    )
+    doctor.set_defaults(action=_doctor)
     backup = commands.add_parser(
         "backup", parents=[common], help="copy the database, consistently, even while the bot runs"
     )
@@ -174,6 +180,17 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
             + row[-1]
         )
     return 0
+
+
+def _doctor(config: Config, args: argparse.Namespace) -> int:
+    from bot.doctor import run_checks
+
+    open_store(config).close()
+    checks = asyncio.run(run_checks(config, os.environ))
+    print("OK   configuration: loaded")
+    for check in checks:
+        print(check.line())
+    return 0 if all(check.ok for check in checks) else 1
 
 
 def _backup(config: Config, args: argparse.Namespace) -> int:

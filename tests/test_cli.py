@@ -173,3 +173,26 @@ def test_backup_is_a_working_copy(config, capsys, tmp_path):
     copy.close()
     code, _, err = pantau(capsys, "backup", str(target), "--config", str(config))
     assert code == 2 and "exists already" in err
+
+
+def test_doctor(tmp_path, telegram, feeds):
+    from tests.conftest import bot_env, write_config
+    from tests.feed_server import Page
+    from tests.feeds import OLD_STORY, rss
+
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    feeds.serve("/rusak", Page(b"<html>Just a moment</html>", content_type="text/html"))
+    config = write_config(tmp_path, [("Baik", feeds.url("/rss"), "5m")])
+    env = bot_env(tmp_path, telegram, config)
+    healthy = run_cli("doctor", env=env)
+    assert healthy.returncode == 0, healthy.stdout + healthy.stderr
+    assert "OK   bot token: accepted by the Bot API as @pantau_test_bot" in healthy.stdout
+    assert "OK   database:" in healthy.stdout and "OK   source 1 Baik: 1 items" in healthy.stdout
+
+    assert (
+        run_cli("sources", "add", feeds.url("/rusak"), "--name", "Rusak", env=env).returncode == 0
+    )
+    broken = run_cli("doctor", env={**env, "TELEGRAM_BOT_TOKEN": "salah"})
+    assert broken.returncode == 1
+    assert "FAIL bot token: TELEGRAM_BOT_TOKEN does not look like a bot token" in broken.stdout
+    assert "FAIL source 2 Rusak: not a feed" in broken.stdout

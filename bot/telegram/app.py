@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -136,6 +136,12 @@ async def _register_menu(app: Application, handlers: Handlers) -> None:
             await app.bot.set_my_commands(menu, language_code=code)
         except TelegramError as exc:
             log.warning("command menu (%s) not registered: %s", language, exc)
+
+
+async def bot_name(config: Config, token: str) -> str:
+    """The bot's username as the Bot API reports it (getMe): proof that the token works."""
+    async with Bot(token, base_url=config.api_base_url) as bot:
+        return bot.username
 
 
 def run(config: Config, token: str, store: Store) -> None:
