@@ -18,4 +18,6 @@ ENV PANTAU_DB=/data/pantau.db \
     PYTHONUNBUFFERED=1
 USER pantau
 VOLUME ["/data"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"]
 CMD ["pantau", "run"]

@@ -127,6 +127,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_concurrent_polls", 20, None, "Feeds fetched at the same time, at most."),
     Setting("max_per_host", 2, None, "Requests to one host (and port) at the same time, at most."),
     Setting("log_level", "INFO", "PANTAU_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
+    Setting(
+        "health_port",
+        8080,
+        "PANTAU_HEALTH_PORT",
+        "Local port of /healthz and /metrics on 127.0.0.1; 0 serves neither.",
+    ),
 )
 
 
@@ -158,6 +164,7 @@ class Config:
     max_concurrent_polls: int
     max_per_host: int
     log_level: str
+    health_port: int
 
 
 def parse_duration(text: str) -> float:
@@ -278,6 +285,7 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         max_concurrent_polls=int(_number("max_concurrent_polls", values, int)),
         max_per_host=int(_number("max_per_host", values, int)),
         log_level=level,
+        health_port=int(values["health_port"]),
     )
 
 

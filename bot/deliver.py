@@ -39,6 +39,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot.compose import button_labels, format_alert, shorten
 from bot.digest import ChatPolicy, DigestItem, digest_due, digest_messages, parse_clock, route
+from bot.health import ALERTS_FAILED, ALERTS_SENT, TOO_MANY
 from bot.models import Alert, Delivery
 from bot.pacing import Pacer
 from bot.store import Store
@@ -221,6 +222,7 @@ class Deliverer:
             return "failed"
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
+            TOO_MANY.inc()
             log.warning("chat=%s rate limited: holding it %.0fs", alert.target, wait)
             self._pacer.hold(alert.target, wait)
             self._store.defer(delivery.id, _later(wait), f"retry after {wait:.0f}s")
@@ -232,6 +234,7 @@ class Deliverer:
         except BadRequest as exc:
             log.error("delivery=%s chat=%s rejected: %s", delivery.id, alert.chat_id, exc.message)
             self._store.mark_failed(delivery.id, f"bad request: {exc.message}")
+            ALERTS_FAILED.inc()
             return "failed"
         except TelegramError as exc:
             wait = min(2.0**delivery.attempts, MAX_RETRY_DELAY.total_seconds())
@@ -240,6 +243,7 @@ class Deliverer:
             return "retry"
         self._pacer.sent(alert.target)
         self._store.mark_sent(delivery.id, message.message_id, self._clock())
+        ALERTS_SENT.inc()
         log.info("delivery=%s chat=%s sent", delivery.id, alert.chat_id)
         return "sent"
 

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.fetch import Fetcher, FetchError
+from bot.health import ALERTS_QUEUED, ARTICLES, FETCH_SECONDS, POLLS
 from bot.match import Document, LiveIndex, QueryMatch
 from bot.models import Article, PageText, Planned, RecentAlert, Source, Watch
 from bot.parse import ParseError, extract_article, parse_feed
@@ -80,11 +81,13 @@ async def poll_source(
 ) -> PollReport:
     """Run every stage once for this source and record the outcome on it."""
     try:
-        result = await fetcher.feed(
-            source.url, etag=source.etag, last_modified=source.last_modified
-        )
-        feed = await asyncio.to_thread(parse_feed, result)
+        with FETCH_SECONDS.time():
+            result = await fetcher.feed(
+                source.url, etag=source.etag, last_modified=source.last_modified
+            )
+            feed = await asyncio.to_thread(parse_feed, result)
     except (FetchError, ParseError) as exc:
+        POLLS.labels("failed").inc()
         return _failed(source, store, exc, settings)
     now = datetime.now(UTC)
     interval = source.interval
@@ -118,6 +121,9 @@ async def poll_source(
             result.etag,
             result.last_modified,
         )
+    POLLS.labels("not_modified" if result.content is None else "ok").inc()
+    ARTICLES.inc(len(stored))
+    ALERTS_QUEUED.inc(queued)
     log.info(
         "source=%s new=%d queued=%d%s",
         source.id,

@@ -9,6 +9,7 @@ Rules:
 - The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
   alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
   force for every article stored after `/watch` answered.
+- Each tick also tells `health` the scheduler is alive and updates the outbox gauge.
 - `prune`, daily and at start: articles older than `retention_days` are deleted, and the
   watches of chats that removed or blocked the bot more than 30 days ago.
 - A source that has failed for `failure_alert_after` is reported to the admins once through
@@ -25,6 +26,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from telegram import Bot
@@ -33,6 +35,7 @@ from bot.config import Config, read_alias_groups
 from bot.deliver import Deliverer
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
+from bot.health import OUTBOX, Health, serve
 from bot.match import LiveIndex, Query, build_table, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
@@ -54,6 +57,7 @@ class Service:
         self._store = store
         self._notify = notify
         self._fetcher: Fetcher | None = None
+        self._health_server: ThreadingHTTPServer | None = None
         self._settings = PollSettings(
             Cadence(config.min_interval, config.max_interval, config.default_interval),
             config.failure_alert_after,
@@ -81,6 +85,9 @@ class Service:
         self._fetcher = Fetcher(
             client, max_bytes=self._config.max_feed_bytes, per_host=self._config.max_per_host
         )
+        self._health = Health(self._store.answers)
+        if self._config.health_port:
+            self._health_server = serve(self._health, self._config.health_port)
         self._deliverer = Deliverer(
             self._store, bot, self._config.timezone, storm_limit=self._config.alerts_per_hour
         )
@@ -99,6 +106,8 @@ class Service:
     async def stop(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        if self._health_server is not None:
+            self._health_server.shutdown()
         tasks = list(self._in_flight.values())
         for task in tasks:
             task.cancel()
@@ -108,6 +117,8 @@ class Service:
         log.info("service stopped")
 
     async def _poll_due(self) -> None:
+        self._health.tick()
+        OUTBOX.set(self._store.count_deliveries("pending"))
         # Half a tick of slack: a source due just after this tick is polled now, not a tick late.
         horizon = _now() + timedelta(seconds=TICK_SECONDS / 2)
         for source in self._store.due_sources(horizon):

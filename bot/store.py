@@ -281,6 +281,13 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def answers(self) -> bool:
+        """Whether the database answers a query (for /healthz)."""
+        try:
+            return self.db.execute("SELECT 1").fetchone() == (1,)
+        except sqlite3.Error:
+            return False
+
     def backup(self, target: Path) -> None:
         """A consistent copy of the live database (SQLite's online backup), safe while running."""
         target.parent.mkdir(parents=True, exist_ok=True)

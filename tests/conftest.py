@@ -96,6 +96,7 @@ def bot_env(tmp_path: Path, telegram: FakeTelegram, config: Path) -> dict[str, s
         PANTAU_ALLOW_PRIVATE_NETWORKS="1",
         PANTAU_LOG_LEVEL="DEBUG",
         PANTAU_ADMINS=str(ADMIN),
+        PANTAU_HEALTH_PORT="0",
     )
     return env
 

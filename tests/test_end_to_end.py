@@ -220,3 +220,30 @@ def test_alerts_go_to_a_linked_channel(tmp_path, telegram, feeds):
     )
     assert not [m for m in telegram.messages_to(chat) if m.text.startswith("Korea Utara ke kanal")]
     assert bot.stop() == 0
+
+
+def test_health_and_metrics(tmp_path, telegram, feeds):
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
+    bot = start_bot(
+        {**bot_env(tmp_path, telegram, config), "PANTAU_HEALTH_PORT": str(port)},
+        tmp_path / "bot.log",
+    )
+    feeds.wait_requests("/rss", 2)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+        assert answer.status == 200 and json.loads(answer.read()) == {"ok": True, "problems": []}
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        metrics = answer.read().decode()
+    assert (
+        'pantau_polls_total{outcome="ok"}' in metrics
+        and "pantau_articles_stored_total 1.0" in metrics
+    )
+    assert "pantau_outbox_pending 0.0" in metrics
+    assert bot.stop() == 0
