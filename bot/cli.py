@@ -1,6 +1,7 @@
 """The `pantau` command.
 
     pantau run                                  start the bot and the poller
+    pantau run --console --watch 'Korea Utara'  the same, printing alerts instead (no bot)
     pantau sources add URL [--name N] [--interval 5m]
     pantau sources list
     pantau sources remove|pause|resume ID
@@ -67,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", parents=[common], help="run the bot and the poller")
+    run.add_argument(
+        "--console", action="store_true", help="no Telegram: print alerts to the terminal"
+    )
+    run.add_argument(
+        "--watch", action="append", default=[], help="with --console: a query to watch"
+    )
     run.set_defaults(action=_run)
     sources = commands.add_parser("sources", help="manage the news sources")
     source_commands = sources.add_subparsers(dest="sources_command", required=True)
@@ -133,6 +140,8 @@ def open_store(config: Config) -> Store:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
+    if args.console:
+        return _run_console(config, args)
     token = require_token(os.environ)
     setup_logging(config.log_level, secrets=(token,))
     from bot.telegram.app import run
@@ -179,6 +188,19 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
             + "  "
             + row[-1]
         )
+    return 0
+
+
+def _run_console(config: Config, args: argparse.Namespace) -> int:
+    from bot.console import run_console
+    from bot.match import QueryError
+
+    setup_logging("WARNING")
+    with opened(config) as store:
+        try:
+            run_console(config, store, args.watch)
+        except QueryError as exc:
+            raise UsageError(f"--watch: the query is not valid ({exc.code})") from exc
     return 0
 
 
