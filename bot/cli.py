@@ -143,7 +143,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     if args.console:
         return _run_console(config, args)
     token = require_token(os.environ)
-    setup_logging(config.log_level, secrets=(token,))
+    setup_logging(config.log_level, secrets=(token,), as_json=config.log_format == "json")
     from bot.telegram.app import run
 
     with opened(config) as store:

@@ -128,6 +128,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_per_host", 2, None, "Requests to one host (and port) at the same time, at most."),
     Setting("log_level", "INFO", "PANTAU_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
     Setting(
+        "log_format", "text", "PANTAU_LOG_FORMAT", "text, or json for one JSON object per line."
+    ),
+    Setting(
         "health_port",
         8080,
         "PANTAU_HEALTH_PORT",
@@ -165,6 +168,7 @@ class Config:
     max_per_host: int
     log_level: str
     health_port: int
+    log_format: str
 
 
 def parse_duration(text: str) -> float:
@@ -286,6 +290,7 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         max_per_host=int(_number("max_per_host", values, int)),
         log_level=level,
         health_port=int(values["health_port"]),
+        log_format=_choice("log_format", values["log_format"], ("text", "json")),
     )
 
 
@@ -304,8 +309,12 @@ def _ids(name: str, raw: Any) -> frozenset[int]:
 
 
 def _access(raw: Any) -> str:
-    if raw not in ("open", "allowlist"):
-        raise ConfigError(f'access must be "open" or "allowlist", not {raw!r}')
+    return _choice("access", raw, ("open", "allowlist"))
+
+
+def _choice(name: str, raw: Any, choices: tuple[str, ...]) -> str:
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
     return str(raw)
 
 

@@ -5,10 +5,12 @@ Rules:
   (`…/bot<TOKEN>/sendMessage`). The formatter replaces the token, and anything shaped like a
   bot token, in the finished line, tracebacks included, so no code path can leak it.
 - httpx's per-request lines are kept at WARNING: they are noise at INFO.
+- `log_format = "json"` writes one JSON object per line for log collectors.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -25,17 +27,39 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = tuple(secret for secret in secrets if secret)
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        return self._redact(super().format(record))
+
+    def _redact(self, line: str) -> str:
         for secret in self._secrets:
             line = line.replace(secret, REDACTED)
         return _TOKEN_SHAPE.sub(REDACTED, line)
 
 
-def setup_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
-    """Send all logs to stderr through the redacting formatter."""
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line (time, level, logger, message, exception), token redacted."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__("%(message)s", secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return self._redact(json.dumps(entry, ensure_ascii=False))
+
+
+def setup_logging(level: str, secrets: tuple[str, ...] = (), as_json: bool = False) -> None:
+    """Send all logs to stderr through a redacting formatter, as text or JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+        JsonFormatter(secrets)
+        if as_json
+        else RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

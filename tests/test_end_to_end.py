@@ -288,3 +288,19 @@ def test_console_mode_prints_alerts_without_telegram(tmp_path, feeds):
     assert 'watching #1: "Korea Utara"' in printed
     assert "Korea Utara di konsol" in printed and "<b>" not in printed
     assert printed.count("Korea Utara di konsol") == 1
+
+
+def test_json_logs_never_show_the_token(tmp_path, telegram, feeds):
+    import json
+
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
+    env = {**bot_env(tmp_path, telegram, config), "PANTAU_LOG_FORMAT": "json"}
+    bot = start_bot(env, tmp_path / "bot.log")
+    feeds.wait_requests("/rss", 2)
+    assert bot.stop() == 0
+    lines = [line for line in bot.log().splitlines() if line.startswith("{")]
+    entries = [json.loads(line) for line in lines]
+    assert entries and {"time", "level", "logger", "message"} <= set(entries[0])
+    assert any(e["logger"] == "bot.pipeline" for e in entries)
+    assert TOKEN not in bot.log() and TOKEN.split(":")[1] not in bot.log()
