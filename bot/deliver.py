@@ -45,6 +45,7 @@ from bot.pacing import Pacer
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+Sender = Bot  # what alerts go out through; other stages name it without importing the library
 MAX_RETRY_DELAY = timedelta(minutes=10)
 DRAIN_BUDGET = 0.9  # under the scheduler's 1 s tick, so drains never overlap
 MAX_MUTE_BUTTONS = 3

@@ -24,11 +24,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 from bot.fetch import Fetcher, FetchError
 from bot.health import ALERTS_QUEUED, ARTICLES, FETCH_SECONDS, POLLS
-from bot.match import Document, LiveIndex, QueryMatch
+from bot.match import Document, LiveIndex, QueryMatch, hosts_of
 from bot.models import Article, PageText, Planned, RecentAlert, Source, Watch
 from bot.parse import ParseError, extract_article, parse_feed
 from bot.sources import (
@@ -254,9 +253,4 @@ async def _article_pages(
 
 def document_of(article: Article, body: str, source: Source) -> Document:
     """What the matcher reads of an article: headline, text, and where it came from."""
-    hosts = tuple(
-        host.removeprefix("www.")
-        for host in (urlsplit(article.url).hostname, urlsplit(source.url).hostname)
-        if host
-    )
-    return Document(article.title, body, source.name, hosts)
+    return Document(article.title, body, source.name, hosts_of(article.url, source.url))

@@ -29,10 +29,9 @@ from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from telegram import Bot
 
 from bot.config import Config, read_alias_groups
-from bot.deliver import Deliverer
+from bot.deliver import Deliverer, Sender
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
 from bot.health import OUTBOX, Health, serve
@@ -77,7 +76,7 @@ class Service:
         self._aliases_version = -1
         self._indexed: set[int] = set()
 
-    async def start(self, bot: Bot) -> None:
+    async def start(self, bot: Sender) -> None:
         client = make_client(
             timeout=self._config.fetch_timeout,
             allow_private_networks=self._config.allow_private_networks,

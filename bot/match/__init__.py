@@ -7,7 +7,7 @@ definition the index is tested against.
 """
 
 from bot.match.aliases import build_table
-from bot.match.index import Document, Hit, MatchIndex, QueryMatch, parse_watches
+from bot.match.index import Document, Hit, MatchIndex, QueryMatch, hosts_of, parse_watches
 from bot.match.live import LiveIndex
 from bot.match.query import Query, QueryError, parse_query
 
@@ -20,6 +20,7 @@ __all__ = [
     "QueryError",
     "QueryMatch",
     "build_table",
+    "hosts_of",
     "parse_query",
     "parse_watches",
 ]

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
+from urllib.parse import urlsplit
 
 import ahocorasick
 
@@ -122,6 +123,13 @@ def written_forms(tokens: Sequence[str]) -> list[str]:
             forms.append(token + CLITIC_MARK)
         choices.append(forms)
     return [" ".join(combination) for combination in itertools.product(*choices)]
+
+
+def hosts_of(*urls: str) -> tuple[str, ...]:
+    """The hosts of an article's and its feed's URLs, without "www.", for `source:`."""
+    return tuple(
+        host.removeprefix("www.") for host in (urlsplit(url).hostname for url in urls) if host
+    )
 
 
 def source_matches(node: Source, document: Document) -> bool:

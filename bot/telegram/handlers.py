@@ -13,10 +13,9 @@ from __future__ import annotations
 import html
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -24,7 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, shorten
-from bot.match import Document, MatchIndex, Query, QueryError, build_table, parse_query
+from bot.match import Document, MatchIndex, Query, QueryError, build_table, hosts_of, parse_query
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
@@ -204,10 +203,8 @@ class Handlers:
 
     def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
         """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
-        index = MatchIndex([(watch, query)])
         since = datetime.now(UTC) - timedelta(hours=24)
-        found = [a for a in self._store.recent_articles(since) if index.match(stored_document(a))]
-        return found[:INSTANT_RESULTS]
+        return matching(watch, query, self._store.recent_articles(since))[:INSTANT_RESULTS]
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
@@ -217,9 +214,8 @@ class Handlers:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         probe = Watch(0, 0, query.display, query.display)
-        index = MatchIndex([(probe, query)])
         candidates = self._store.search_articles([term.tokens for term in query.terms()])
-        found = [a for a in candidates if index.match(stored_document(a))][:SEARCH_RESULTS]
+        found = matching(probe, query, candidates)[:SEARCH_RESULTS]
         lang = self._replies.language(update)
         if not found:
             await self._replies.reply(update, "search_none", query=query.display)
@@ -534,9 +530,8 @@ class Handlers:
             query = parse_query(watch.query, self._aliases())
         except QueryError:
             return
-        index = MatchIndex([(watch, query)])
         since = datetime.now(UTC) - timedelta(days=7)
-        found = [a for a in self._store.recent_articles(since) if index.match(stored_document(a))]
+        found = matching(watch, query, self._store.recent_articles(since))
         if not found:
             await message.reply_text(text(lang, "preview_none", query=watch.display))
             return
@@ -563,13 +558,14 @@ class Handlers:
         return chat.id
 
 
-def stored_document(article: StoredArticle) -> Document:
-    """A stored article as the matcher reads it."""
-    hosts = tuple(
-        host.removeprefix("www.")
-        for host in (urlsplit(article.url).hostname, urlsplit(article.source_url).hostname)
-        if host
-    )
+def matching(watch: Watch, query: Query, articles: Sequence[StoredArticle]) -> list[StoredArticle]:
+    """The stored articles (in the order given) that this watch's query matches."""
+    index = MatchIndex([(watch, query)])
+    return [a for a in articles if index.match(_document(a))]
+
+
+def _document(article: StoredArticle) -> Document:
+    hosts = hosts_of(article.url, article.source_url)
     return Document(article.title, article.summary, article.source_name, hosts)
 
 
