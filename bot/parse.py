@@ -121,19 +121,13 @@ def without_tracking(url: str) -> str:
 
 def canonical_url(url: str) -> str:
     """The form of a URL under which two links to the same article compare equal."""
-    parts = urlsplit(url.strip())
+    parts = urlsplit(without_tracking(url))
     host = (parts.hostname or "").lower()
     for prefix in ("www.", "m."):
         host = host.removeprefix(prefix)
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    query = urlencode(
-        sorted(
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _TRACKING_PARAMS.match(k)
-        )
-    )
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     path = parts.path.rstrip("/") or "/"
     scheme = "https" if parts.scheme in ("http", "https") else parts.scheme
     return urlunsplit((scheme, host, path, query, ""))
