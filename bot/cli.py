@@ -2,6 +2,7 @@
 
     pantau run                                  start the bot and the poller
     pantau run --console --watch 'Korea Utara'  the same, printing alerts instead (no bot)
+    pantau run --webhook https://host/path      updates by webhook instead of long polling
     pantau sources add URL [--name N] [--interval 5m]
     pantau sources list
     pantau sources remove|pause|resume ID
@@ -25,12 +26,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import (
     Config,
     ConfigError,
+    check_webhook_url,
     format_duration,
     load_config,
     parse_duration,
@@ -73,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--watch", action="append", default=[], help="with --console: a query to watch"
+    )
+    run.add_argument(
+        "--webhook", metavar="URL", help="receive updates at this public https URL (webhook_url)"
     )
     run.set_defaults(action=_run)
     sources = commands.add_parser("sources", help="manage the news sources")
@@ -140,11 +146,20 @@ def open_store(config: Config) -> Store:
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:
+    if args.console and args.webhook:
+        raise UsageError("--console runs without Telegram, so it takes no --webhook")
     if args.console:
         return _run_console(config, args)
+    if args.webhook:
+        config = replace(config, webhook_url=check_webhook_url(args.webhook))
     token = require_token(os.environ)
-    setup_logging(config.log_level, secrets=(token,), as_json=config.log_format == "json")
-    from bot.telegram.app import run
+    from bot.telegram.app import run, webhook_secret
+
+    setup_logging(
+        config.log_level,
+        secrets=(token, webhook_secret(token)),
+        as_json=config.log_format == "json",
+    )
 
     with opened(config) as store:
         run(config, token, store)

@@ -134,7 +134,31 @@ SETTINGS: tuple[Setting, ...] = (
         "health_port",
         8080,
         "PANTAU_HEALTH_PORT",
-        "Local port of /healthz and /metrics on 127.0.0.1; 0 serves neither.",
+        "Local port of /healthz and /metrics; 0 serves neither.",
+    ),
+    Setting(
+        "listen_address",
+        "127.0.0.1",
+        "PANTAU_LISTEN_ADDRESS",
+        "Address the health and webhook ports listen on; 0.0.0.0 inside a container.",
+    ),
+    Setting(
+        "webhook_url",
+        "",
+        "PANTAU_WEBHOOK_URL",
+        "Public HTTPS URL Telegram posts updates to, behind your proxy; empty: long polling.",
+    ),
+    Setting(
+        "webhook_port",
+        8443,
+        "PANTAU_WEBHOOK_PORT",
+        "Local port the webhook listens on; the proxy forwards the URL's path to it.",
+    ),
+    Setting(
+        "stop_timeout",
+        "8s",
+        None,
+        "On SIGTERM/SIGINT, how long the alert being sent may take to finish (docker stop waits 10s).",
     ),
 )
 
@@ -169,6 +193,10 @@ class Config:
     log_level: str
     health_port: int
     log_format: str
+    listen_address: str
+    webhook_url: str
+    webhook_port: int
+    stop_timeout: float
 
 
 def parse_duration(text: str) -> float:
@@ -291,7 +319,18 @@ def _build(values: dict[str, Any], base: Path) -> Config:
         log_level=level,
         health_port=int(values["health_port"]),
         log_format=_choice("log_format", values["log_format"], ("text", "json")),
+        listen_address=str(values["listen_address"]),
+        webhook_url=check_webhook_url(str(values["webhook_url"])),
+        webhook_port=int(_number("webhook_port", values, int)),
+        stop_timeout=parse_duration(str(values["stop_timeout"])),
     )
+
+
+def check_webhook_url(raw: str) -> str:
+    """Telegram posts only to HTTPS; a URL it would refuse is caught here, not at setWebhook."""
+    if raw and not (raw.startswith("https://") and len(raw) > len("https://")):
+        raise ConfigError(f"webhook_url must be an https:// URL Telegram can reach, not '{raw}'")
+    return raw
 
 
 def _admins(raw: Any) -> frozenset[int]:

@@ -20,6 +20,8 @@ Rules:
   message when `digest.digest_due` says so. Paused chats get nothing until /resume.
 - A sent alert whose story another outlet reported is edited in place (`edit_pending`); an
   edit Telegram refuses is logged and dropped (the alert itself was delivered).
+- `stop` ends delivery for a shutdown: the message in flight finishes (or, past the deadline,
+  is cancelled and stays pending, so it is sent again on the next start); nothing new starts.
 - This is the delivery edge: it may import python-telegram-bot's errors, and gets the bot from
   the telegram package.
 """
@@ -71,6 +73,8 @@ class Deliverer:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._pacer = Pacer(time.monotonic)
+        self._stopping = False
+        self._draining: asyncio.Task[object] | None = None
 
     async def drain(self, budget: float = DRAIN_BUDGET) -> int:
         """Send what may be sent now, then edit what changed; return how many were sent.
@@ -80,29 +84,60 @@ class Deliverer:
         calls wait their turn.
         """
         async with self._lock:
-            sent = 0
-            deadline = time.monotonic() + budget
-            while time.monotonic() < deadline:
-                due = self._store.due_deliveries(datetime.now(UTC), limit=500)
-                ready = self._ready(due)
-                if not ready:
-                    wait = min((self._pacer.chat_wait(d.alert.target) for d in due), default=None)
-                    if wait is None or time.monotonic() + wait >= deadline:
-                        break
-                    await asyncio.sleep(wait)
-                    continue
-                for delivery in ready:
-                    await asyncio.sleep(self._pacer.overall_wait())
-                    outcome = await self._send(delivery)
-                    sent += outcome == "sent"
-            for delivery in self._store.due_edits():
+            self._draining = asyncio.current_task()
+            try:
+                return await self._drain(time.monotonic() + budget)
+            finally:
+                self._draining = None
+
+    async def stop(self, timeout: float) -> None:
+        """Let the message in flight finish, waiting at most `timeout` seconds, then send no more.
+
+        Stopping between messages, not mid-request, is what keeps a shutdown from sending an
+        alert twice; a request still hanging at the deadline is cancelled and stays pending.
+        """
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self._lock.acquire(), timeout)
+        except TimeoutError:
+            if self._draining is not None:
+                self._draining.cancel()
+                log.warning(
+                    "delivery stopped mid-send after %.0f s; it is retried on start", timeout
+                )
+            # Drains queued behind the cancelled one see `_stopping` and return at once.
+            await self._lock.acquire()
+        self._lock.release()
+
+    async def _drain(self, deadline: float) -> int:
+        sent = 0
+        while not self._stopping and time.monotonic() < deadline:
+            due = self._store.due_deliveries(datetime.now(UTC), limit=500)
+            ready = self._ready(due)
+            if not ready:
+                wait = min((self._pacer.chat_wait(d.alert.target) for d in due), default=None)
+                if wait is None or time.monotonic() + wait >= deadline:
+                    break
+                await asyncio.sleep(wait)
+                continue
+            for delivery in ready:
+                if self._stopping:
+                    return sent
                 await asyncio.sleep(self._pacer.overall_wait())
-                await self._edit(delivery)
-            for chat_id, held in self._store.held().items():
-                if self._pacer.chat_wait(held[0].alert.target) == 0 and self._digest_due(held):
-                    await asyncio.sleep(self._pacer.overall_wait())
-                    sent += await self._send_digest(chat_id, held)
-            return sent
+                outcome = await self._send(delivery)
+                sent += outcome == "sent"
+        for delivery in self._store.due_edits():
+            if self._stopping:
+                return sent
+            await asyncio.sleep(self._pacer.overall_wait())
+            await self._edit(delivery)
+        for chat_id, held in self._store.held().items():
+            if self._stopping:
+                return sent
+            if self._pacer.chat_wait(held[0].alert.target) == 0 and self._digest_due(held):
+                await asyncio.sleep(self._pacer.overall_wait())
+                sent += await self._send_digest(chat_id, held)
+        return sent
 
     def _policy(self, delivery: Delivery) -> ChatPolicy:
         chat = delivery.chat

@@ -3,8 +3,8 @@
 - `GET /healthz`: 200 when the scheduler ticked within `STALE_AFTER` seconds and the database
   answers; 503 otherwise. The body is JSON with the reasons.
 - `GET /metrics`: the Prometheus text format of the counters in `METRICS` (prometheus-client).
-The server is the standard library's, in a daemon thread on 127.0.0.1 (put a reverse proxy in
-front to expose it); it only reads state the service publishes.
+The server is the standard library's, in a daemon thread on `listen_address` (127.0.0.1 unless
+the bot runs in a container); it only reads state the service publishes.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Health:
         return not problems, {"ok": not problems, "problems": problems}
 
 
-def serve(health: Health, port: int) -> ThreadingHTTPServer:
+def serve(health: Health, address: str, port: int) -> ThreadingHTTPServer:
     """Start the endpoint; the caller shuts the returned server down."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -72,7 +72,7 @@ def serve(health: Health, port: int) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer((address, port), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -14,8 +14,11 @@ Rules:
   watches of chats that removed or blocked the bot more than 30 days ago.
 - A source that has failed for `failure_alert_after` is reported to the admins once through
   `notify`, and its recovery once.
-- `start` runs in the event loop (python-telegram-bot's post_init); `stop` cancels polls in
-  flight (their sources stay due and are polled again on the next start) and closes the client.
+- `start` runs in the event loop (python-telegram-bot's post_init). `stop` runs while the bot
+  can still send (post_stop): it lets the alert being sent finish within `stop_timeout`, stops
+  the scheduler, cancels polls in flight (their sources stay due and are polled again on the
+  next start; a poll stores its articles and alerts in one transaction, so a cancelled poll
+  leaves nothing half-done), and closes the client. Queued alerts wait in the outbox.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ class Service:
         self._aliases: AliasTable = {}
         self._aliases_version = -1
         self._indexed: set[int] = set()
+        self._stopped = False
+        self._kick: asyncio.Task[int] | None = None
 
     async def start(self, bot: Sender) -> None:
         client = make_client(
@@ -86,7 +91,9 @@ class Service:
         )
         self._health = Health(self._store.answers)
         if self._config.health_port:
-            self._health_server = serve(self._health, self._config.health_port)
+            self._health_server = serve(
+                self._health, self._config.listen_address, self._config.health_port
+            )
         self._deliverer = Deliverer(
             self._store, bot, self._config.timezone, storm_limit=self._config.alerts_per_hour
         )
@@ -103,6 +110,13 @@ class Service:
         await self._poll_due()
 
     async def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        # Delivery stops first: shutting the scheduler down cancels the jobs still running,
+        # and a drain cancelled mid-request would send its message again on the next start.
+        if self._deliverer is not None:
+            await self._deliverer.stop(self._config.stop_timeout)
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         if self._health_server is not None:
@@ -113,7 +127,10 @@ class Service:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._fetcher is not None:
             await self._fetcher.client.aclose()
-        log.info("service stopped")
+        log.info(
+            "service stopped; %d alerts queued for the next start",
+            self._store.count_deliveries("pending"),
+        )
 
     async def _poll_due(self) -> None:
         self._health.tick()
@@ -165,7 +182,14 @@ class Service:
                 {"id": source.id, "name": source.name, "error": report.error or ""},
             )
         if report.queued_alerts:
-            await self._deliverer.drain()
+            self._deliver_now()
+
+    def _deliver_now(self) -> None:
+        """Drain now rather than at the next tick, in a task of its own: a poll is cancelled
+        on stop, and a send must not be cancelled with it."""
+        assert self._deliverer is not None
+        if self._kick is None or self._kick.done():
+            self._kick = asyncio.create_task(self._deliverer.drain(), name="deliver-now")
 
     async def current_index(self) -> LiveIndex:
         """The match index for the watches as they are now, brought up to date if they changed.

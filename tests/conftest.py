@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -115,10 +116,10 @@ def _no_bot_left_running() -> Iterator[None]:
             process.wait(timeout=10)
 
 
-def start_bot(env: dict[str, str], log_path: Path) -> BotProcess:
+def start_bot(env: dict[str, str], log_path: Path, *args: str) -> BotProcess:
     log_file = log_path.open("a", encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", "run", *args],
         env=env,
         stdout=log_file,
         stderr=subprocess.STDOUT,
@@ -137,3 +138,10 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         text=True,
         timeout=30,
     )
+
+
+def free_port() -> int:
+    """A local port nothing listens on now, for a server the bot starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

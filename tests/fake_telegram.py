@@ -152,6 +152,10 @@ class FakeTelegram:
         self.chat_admins: dict[int, set[int]] = {}
         self.channels: dict[str, tuple[int, bool]] = {}
         self._drops: set[str] = set()
+        self._hangs: set[str] = set()
+        self._delays: dict[str, float] = {}
+        self._released = threading.Event()
+        self.webhook: dict[str, Any] = {}
         self.edits: list[Sent] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
@@ -175,6 +179,7 @@ class FakeTelegram:
         return self
 
     def stop(self) -> None:
+        self._released.set()
         with self._cond:
             self._cond.notify_all()
         self._server.shutdown()
@@ -193,6 +198,29 @@ class FakeTelegram:
         topic: int | None = None,
     ) -> None:
         """Queue a user's message, as if typed in the chat; commands get their entity."""
+        update = self.message_update(
+            chat_id,
+            text,
+            language_code=language_code,
+            chat_type=chat_type,
+            user_id=user_id,
+            topic=topic,
+        )
+        with self._cond:
+            self._updates.append(update)
+            self._cond.notify_all()
+
+    def message_update(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        language_code: str = "id",
+        chat_type: str = "private",
+        user_id: int | None = None,
+        topic: int | None = None,
+    ) -> dict[str, Any]:
+        """The Update Telegram makes of a user's message, with the next update id."""
         command = text.split()[0] if text.startswith("/") else ""
         message = {
             "message_id": 10_000 + self._next_update_id,
@@ -212,9 +240,9 @@ class FakeTelegram:
             message["chat"]["is_forum"] = True
             message.update(message_thread_id=topic, is_topic_message=True)
         with self._cond:
-            self._updates.append({"update_id": self._next_update_id, "message": message})
+            update = {"update_id": self._next_update_id, "message": message}
             self._next_update_id += 1
-            self._cond.notify_all()
+        return update
 
     def send_callback(
         self, chat_id: int, data: str, message_id: int, *, user_id: int | None = None
@@ -261,6 +289,16 @@ class FakeTelegram:
         """Make the next call of `method` end with the connection closed and no answer."""
         with self._cond:
             self._drops.add(method)
+
+    def hang_next(self, method: str) -> None:
+        """Make the next call of `method` hang until the fake stops, then close unanswered."""
+        with self._cond:
+            self._hangs.add(method)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Make every call of `method` take this long before Telegram acts on it."""
+        with self._cond:
+            self._delays[method] = seconds
 
     def fail_next(self, method: str, status: int, description: str, **parameters: Any) -> None:
         """Make the next call of `method` fail the way Telegram would."""
@@ -356,6 +394,11 @@ class FakeTelegram:
         if method == "answerCallbackQuery":
             with self._cond:
                 self.answers.append(str(params.get("text", "")))
+                self._cond.notify_all()
+            return 200, {"ok": True, "result": True}
+        if method == "setWebhook":
+            with self._cond:
+                self.webhook = dict(params)
                 self._cond.notify_all()
             return 200, {"ok": True, "result": True}
         simple = {
@@ -491,7 +534,16 @@ class FakeTelegram:
                 with fake._cond:
                     dropped = method in fake._drops
                     fake._drops.discard(method)
-                if dropped:
+                    hung = method in fake._hangs
+                    fake._hangs.discard(method)
+                    delay = fake._delays.get(method, 0.0)
+                if hung:
+                    with fake._cond:
+                        fake.calls.append(method)
+                        fake._cond.notify_all()
+                    fake._released.wait(60)
+                time.sleep(delay)
+                if dropped or hung:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     self.wfile = io.BytesIO()  # nothing left to flush on the closed socket

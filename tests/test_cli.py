@@ -66,6 +66,8 @@ def test_add_list_remove(config, capsys):
         (["sources", "add", "https://x.id/rss", "--interval", "0s"], "shortest interval is 1s"),
         (["sources", "add", "https://www.antaranews.com/rss/terkini.xml"], "already a source"),
         (["sources", "remove", "99"], "there is no source 99"),
+        (["run", "--webhook", "http://x.id/hook"], "webhook_url must be an https:// URL"),
+        (["run", "--console", "--webhook", "https://x.id/hook"], "takes no --webhook"),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(config, capsys, args, message):

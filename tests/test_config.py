@@ -56,6 +56,8 @@ def test_config_file_from_environment_and_relative_sources(tmp_path):
         ("default_interval = '0s'\n", {}, "the shortest interval is 1s"),
         ("fetch_timeout = -1\n", {}, "fetch_timeout must be greater than 0"),
         ("log_level = 'LOUD'\n", {}, "log_level 'LOUD'"),
+        ("", {"PANTAU_WEBHOOK_URL": "pantau.example/hook"}, "webhook_url must be an https://"),
+        ("stop_timeout = 'soon'\n", {}, "'soon' is not a duration"),
     ],
 )
 def test_errors_are_one_clear_line(tmp_path, content, env, expected):

@@ -226,12 +226,11 @@ def test_alerts_go_to_a_linked_channel(tmp_path, telegram, feeds):
 
 def test_health_and_metrics(tmp_path, telegram, feeds):
     import json
-    import socket
     import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from tests.conftest import free_port
+
+    port = free_port()
     feeds.serve("/rss", Page(rss([OLD_STORY])))
     config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
     bot = start_bot(

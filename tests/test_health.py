@@ -25,7 +25,7 @@ def test_stale_scheduler_and_dead_database_are_reported():
 
 
 def test_the_endpoint_answers_503_with_reasons():
-    server = serve(Health(lambda: True), 0)
+    server = serve(Health(lambda: True), "127.0.0.1", 0)
     try:
         port = server.server_address[1]
         with pytest.raises(urllib.error.HTTPError) as raised:

@@ -1,18 +1,25 @@
 """The python-telegram-bot application: builder, handler registration, lifecycle.
 
 Rules:
-- Long polling is how updates arrive; pending updates are kept across restarts, so a command
-  sent while the bot was down is still answered.
+- Long polling is how updates arrive, unless `webhook_url` is set: then python-telegram-bot's
+  webhook server listens on `listen_address:webhook_port` at the URL's path, registers the URL
+  with setWebhook, and refuses (403) any request without Telegram's secret-token header. The
+  secret is derived from the bot token, so it survives restarts and needs no setting of its
+  own. Either way pending updates are kept across restarts, so a command sent while the bot was
+  down is still answered.
 - The service (polling and delivery) starts in `post_init`, once the event loop runs, and
-  stops in `post_shutdown`; SIGINT and SIGTERM stop both cleanly.
+  stops in `post_stop`, while the bot can still send (`post_shutdown` too, for a stop that came
+  before the bot was running); SIGINT and SIGTERM stop both cleanly.
 - Replies default to HTML with link previews off.
 - The command menu is registered in Indonesian (default) and English.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import warnings
+from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -63,7 +70,7 @@ def build_application(config: Config, token: str, store: Store, service: Service
         await _register_menu(app, handlers)
         await service.start(app.bot)
 
-    async def post_shutdown(app: Application) -> None:
+    async def post_stop(app: Application) -> None:
         await service.stop()
 
     app = (
@@ -78,7 +85,8 @@ def build_application(config: Config, token: str, store: Store, service: Service
             )
         )
         .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .post_stop(post_stop)
+        .post_shutdown(post_stop)
         .build()
     )
     app.add_handler(TypeHandler(Update, handlers.throttle), group=-1)
@@ -156,4 +164,26 @@ def run(config: Config, token: str, store: Store) -> None:
 
     service = Service(config, store, notify_admins)
     app = build_application(config, token, store, service)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    if not config.webhook_url:
+        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        return
+    log.info(
+        "webhook: listening on %s:%d for %s",
+        config.listen_address,
+        config.webhook_port,
+        config.webhook_url,
+    )
+    app.run_webhook(
+        listen=config.listen_address,
+        port=config.webhook_port,
+        url_path=urlsplit(config.webhook_url).path.lstrip("/"),
+        webhook_url=config.webhook_url,
+        secret_token=webhook_secret(token),
+        allowed_updates=Update.ALL_TYPES,
+        drop_pending_updates=False,
+    )
+
+
+def webhook_secret(token: str) -> str:
+    """The secret Telegram sends with every webhook update (64 hex digits, within its 1–256)."""
+    return hashlib.sha256(f"pantau-webhook:{token}".encode()).hexdigest()

@@ -1,0 +1,87 @@
+"""SIGTERM in the middle of a burst of alerts: the message in flight finishes, the bot exits 0
+within `stop_timeout`, and after a restart every alert has arrived exactly once."""
+
+from __future__ import annotations
+
+import collections
+import signal
+import time
+
+from tests.conftest import bot_env, start_bot, write_config
+from tests.feed_server import Page
+from tests.feeds import OLD_STORY, rss
+
+CHATS = range(7001, 7021)
+TITLE = "Korea Utara luncurkan rudal balistik"
+
+
+def alerts(telegram):
+    return [m.chat_id for m in telegram.sent if m.text.startswith(TITLE)]
+
+
+def start_watching(tmp_path, telegram, feeds, chats):
+    """A running bot whose chats watch Korea Utara, with the source seeded and polled."""
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")], 'stop_timeout = "1s"\n')
+    env = bot_env(tmp_path, telegram, config)
+    bot = start_bot(env, tmp_path / "bot.log")
+    for chat in chats:
+        telegram.send_command(chat, "/watch Korea Utara")
+    telegram.wait_for(lambda: len({m.chat_id for m in telegram.sent}) == len(chats))
+    feeds.wait_requests("/rss", 2)
+    return env, bot
+
+
+def publish(feeds):
+    item = {
+        "title": TITLE,
+        "link": feeds.url("/tidak-ada/1"),
+        "description": "Rudal jatuh di Laut Jepang, kata militer Korea Selatan.",
+    }
+    feeds.serve("/rss", Page(rss([item, OLD_STORY])))
+
+
+def test_sigterm_mid_burst_finishes_the_send_in_flight_and_loses_nothing(tmp_path, telegram, feeds):
+    env, bot = start_watching(tmp_path, telegram, feeds, CHATS)
+    telegram.slow("sendMessage", 0.25)
+    publish(feeds)
+    telegram.wait_for(lambda: len(alerts(telegram)) >= 4)
+
+    stopped_at = time.monotonic()
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.process.wait(timeout=20) == 0
+    assert time.monotonic() - stopped_at < 5, "the stop waited for more than the send in flight"
+    at_stop = len(alerts(telegram))
+    assert at_stop < len(CHATS), "the stop came too late to test anything"
+    assert "alerts queued for the next start" in bot.log()
+    assert "Traceback" not in bot.log()
+
+    telegram.slow("sendMessage", 0)
+    restarted = start_bot(env, tmp_path / "bot.log")
+    telegram.wait_for(lambda: set(alerts(telegram)) == set(CHATS), timeout=30)
+    assert restarted.stop() == 0
+    counts = collections.Counter(alerts(telegram))
+    assert set(counts) == set(CHATS)
+    assert max(counts.values()) == 1, "a graceful stop sends no alert twice"
+
+
+def test_a_send_hanging_past_stop_timeout_is_cancelled_and_sent_after_restart(
+    tmp_path, telegram, feeds
+):
+    env, bot = start_watching(tmp_path, telegram, feeds, [7101])
+    telegram.hang_next("sendMessage")
+    sends_before = telegram.calls.count("sendMessage")
+    publish(feeds)
+    telegram.wait_for(lambda: telegram.calls.count("sendMessage") > sends_before)
+
+    stopped_at = time.monotonic()
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.process.wait(timeout=20) == 0
+    assert time.monotonic() - stopped_at < 6, "stop_timeout (1s) was not kept"
+    assert "delivery stopped mid-send" in bot.log()
+    assert "Traceback" not in bot.log()
+    assert alerts(telegram) == []
+
+    restarted = start_bot(env, tmp_path / "bot.log")
+    telegram.wait_for(lambda: alerts(telegram) == [7101], timeout=30)
+    assert restarted.stop() == 0
