@@ -180,3 +180,18 @@ class RecentAlert:
     chat_id: int
     title: str
     summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """The figures `/stats` shows an admin; "today" starts at midnight in the bot's zone."""
+
+    sources_active: int
+    sources_failing: int
+    sources_paused: int
+    articles_today: int
+    alerts_sent_today: int
+    alerts_failed_today: int
+    queued: int
+    held: int
+    database_bytes: int

@@ -57,6 +57,7 @@ from bot.models import (
     Planned,
     RecentAlert,
     Source,
+    Stats,
     StoredArticle,
     Watch,
 )
@@ -981,6 +982,42 @@ class Store:
             "UPDATE deliveries SET attempts = attempts + 1, not_before = ?, last_error = ? "
             "WHERE id = ?",
             [_epoch(until), error[:500], delivery_id],
+        )
+
+    def stats(self, since: datetime) -> Stats:
+        """Counts for /stats; alerts failed since `since` are those queued since then."""
+        moment = _epoch(since)
+        sources = dict.fromkeys(("active", "failing", "paused"), 0)
+        for state, count in self.db.execute(
+            "SELECT CASE WHEN active = 0 THEN 'paused' WHEN error_count > 0 THEN 'failing' "
+            "ELSE 'active' END AS state, count(*) FROM sources GROUP BY state"
+        ).fetchall():
+            sources[state] = count
+        outbox = dict(
+            self.db.execute(
+                "SELECT 'sent', count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ? "
+                "UNION ALL SELECT 'failed', count(*) FROM deliveries "
+                "WHERE status = 'failed' AND created_at >= ? "
+                "UNION ALL SELECT status, count(*) FROM deliveries "
+                "WHERE status IN ('pending', 'held') GROUP BY status",
+                [moment, moment],
+            ).fetchall()
+        )
+        articles = self.db.execute(
+            "SELECT count(*) FROM articles WHERE fetched_at >= ?", [moment]
+        ).fetchone()[0]
+        pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+        page_size = self.db.execute("PRAGMA page_size").fetchone()[0]
+        return Stats(
+            sources_active=sources["active"],
+            sources_failing=sources["failing"],
+            sources_paused=sources["paused"],
+            articles_today=articles,
+            alerts_sent_today=outbox.get("sent", 0),
+            alerts_failed_today=outbox.get("failed", 0),
+            queued=outbox.get("pending", 0),
+            held=outbox.get("held", 0),
+            database_bytes=pages * page_size,
         )
 
     def count_deliveries(self, status: str) -> int:

@@ -144,6 +144,16 @@ ID: dict[str, str] = {
     "too_many_commands": "Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.",
     "not_allowed": "Bot ini hanya untuk pengguna terdaftar. Minta admin menjalankan <code>/allow {id}</code>.",
     "allow_usage": "Contoh: <code>/allow 12345</code> (id pengguna Telegram)",
+    "stats": (
+        "<b>Statistik Pantau</b>\n"
+        "Sumber: {active} aktif, {failing} bermasalah, {paused} dijeda\n"
+        "Berita tersimpan hari ini: {articles}\n"
+        "Peringatan terkirim hari ini: {sent} (gagal: {failed})\n"
+        "Antrean: {queued} menunggu, {held} ditahan untuk ringkasan\n"
+        "Berjalan sejak: {started} ({uptime})\n"
+        "Basis data: {size}"
+    ),
+    "stats_usage": "Statistik bot: <code>/stats</code>",
     "allowed": "✅ Pengguna {id} boleh memakai bot.",
     "alias_usage": (
         "Tambah sinonim: <code>/alias Korut = Korea Utara, North Korea</code>\n"
@@ -373,6 +383,16 @@ EN: dict[str, str] = {
     "too_many_commands": "Too many commands. Wait a moment, then try again.",
     "not_allowed": "This bot is for registered users only. Ask an admin to run <code>/allow {id}</code>.",
     "allow_usage": "Example: <code>/allow 12345</code> (a Telegram user id)",
+    "stats": (
+        "<b>Pantau statistics</b>\n"
+        "Sources: {active} active, {failing} failing, {paused} paused\n"
+        "Articles stored today: {articles}\n"
+        "Alerts sent today: {sent} (failed: {failed})\n"
+        "Queue: {queued} waiting, {held} held for digests\n"
+        "Running since: {started} ({uptime})\n"
+        "Database: {size}"
+    ),
+    "stats_usage": "Bot statistics: <code>/stats</code>",
     "allowed": "✅ User {id} may use the bot.",
     "alias_usage": (
         "Add synonyms: <code>/alias Korut = Korea Utara, North Korea</code>\n"

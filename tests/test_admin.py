@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 
@@ -49,6 +50,7 @@ def test_outsiders_are_refused_and_nothing_changes(world):
         "/pausesource 1",
         "/interval 1 5m",
         "/alias a = b",
+        "/stats",
     ):
         assert ask(telegram, command, OUTSIDER) == "Maaf, perintah ini hanya untuk admin Pantau."
     assert "#1 Feed 0" in ask(telegram, "/sources")
@@ -76,6 +78,17 @@ def test_a_failing_source_shows_its_errors_and_the_admins_are_told_once(world):
         lambda: [m for m in telegram.messages_to(ADMIN) if "kembali normal" in m.text]
     )
     assert len([m for m in telegram.messages_to(ADMIN) if "gagal diambil" in m.text]) == 1
+
+
+def test_stats_show_sources_articles_alerts_and_uptime(world):
+    telegram, _ = world
+    stats = ask(telegram, "/stats")
+    assert stats.startswith("Statistik Pantau\nSumber: 12 aktif, 0 bermasalah, 0 dijeda\n")
+    assert "Berita tersimpan hari ini: 12\n" in stats
+    assert "Peringatan terkirim hari ini: 0 (gagal: 0)\n" in stats
+    assert "Antrean: 0 menunggu, 0 ditahan untuk ringkasan\n" in stats
+    assert re.search(r"Berjalan sejak: \d+ \w+ \d{4} \d\d:\d\d WIB \(0m\)", stats)
+    assert re.search(r"Basis data: \d+\.\d MB$", stats)
 
 
 def test_addsource_discovers_checks_and_saves(world):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -84,6 +84,23 @@ def test_bad_request_fails_one_and_the_queue_goes_on(telegram, store):
     assert store.count_deliveries("failed") == 1
     failed = next(store.db.query("SELECT * FROM deliveries WHERE status = 'failed'"))
     assert "chat not found" in failed["last_error"].lower()
+
+
+def test_stats_count_the_outbox_and_the_sources(telegram, store):
+    store.add_source(SourceSpec("Rusak", "https://x.id/rusak", 60), NOW)
+    store.add_source(SourceSpec("Jeda", "https://x.id/jeda", 60), NOW)
+    store.record_poll_failure(2, NOW, NOW, "HTTP 500")
+    store.set_source_active(3, False, NOW)
+    before = store.stats(NOW - timedelta(hours=1))
+    assert (before.queued, before.alerts_sent_today, before.alerts_failed_today) == (3, 0, 0)
+    assert (before.sources_active, before.sources_failing, before.sources_paused) == (1, 1, 1)
+    assert before.articles_today == 3 and before.database_bytes > 0
+
+    telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    drain_until(telegram, store, lambda: store.count_deliveries("sent") == 2)
+    after = store.stats(NOW - timedelta(hours=1))
+    assert (after.queued, after.alerts_sent_today, after.alerts_failed_today) == (0, 2, 1)
+    assert store.stats(datetime.now(UTC) + timedelta(hours=1)).alerts_sent_today == 0
 
 
 def test_a_dropped_connection_is_retried_and_nothing_is_lost(telegram, store):

@@ -7,6 +7,8 @@ Rules:
   feed through discovery, and the reply shows the feed's title and newest headlines.
 - `/sources` lists every source with its state, last success, items in the last 24 h and its
   errors, `PAGE_SIZE` a page; `/sources 2` shows the second page.
+- `/stats` counts "today" from midnight in the bot's time zone; uptime is since this process
+  built its handlers.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class AdminCommands:
         self._default_interval = default_interval
         self._zone = zone
         self._replies = Replies(store)
+        self._started = datetime.now(UTC)
 
     def commands(self) -> tuple[Command, ...]:
         """Kept out of the public command menu."""
@@ -62,6 +65,7 @@ class AdminCommands:
             Command("interval", "interval_usage", self._admin_only(self.interval)),
             Command("alias", "alias_usage", self._admin_only(self.alias)),
             Command("allow", "allow_usage", self._admin_only(self.allow)),
+            Command("stats", "stats_usage", self._admin_only(self.stats)),
         )
 
     def _admin_only(
@@ -118,6 +122,31 @@ class AdminCommands:
                 lang, "source_errors", count=source.error_count, error=source.last_error or ""
             )
         return described
+
+    async def stats(self, update: Update, args: list[str]) -> None:
+        """Sources, today's articles and alerts, the queue, uptime and database size."""
+        now = datetime.now(UTC)
+        midnight = now.astimezone(self._zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        figures = self._store.stats(midnight)
+        lang = self._replies.language(update)
+        await send(
+            update,
+            text(
+                lang,
+                "stats",
+                active=figures.sources_active,
+                failing=figures.sources_failing,
+                paused=figures.sources_paused,
+                articles=figures.articles_today,
+                sent=figures.alerts_sent_today,
+                failed=figures.alerts_failed_today,
+                queued=figures.queued,
+                held=figures.held,
+                started=format_time(self._started, self._zone, lang),
+                uptime=_span((now - self._started).total_seconds()),
+                size=_megabytes(figures.database_bytes),
+            ),
+        )
 
     async def addsource(self, update: Update, args: list[str]) -> None:
         """Find, check and save a feed: `/addsource <url or gnews:"query"> [name]`."""
@@ -244,3 +273,16 @@ def _target_and_name(args: list[str]) -> tuple[str, str | None]:
         end = joined.index('"', len('gnews:"')) + 1
         return joined[:end], joined[end:].strip() or None
     return args[0], " ".join(args[1:]) or None
+
+
+def _span(seconds: float) -> str:
+    """Uptime as days, hours and minutes ("2d 3h 5m"), the units readable in both languages."""
+    minutes = int(seconds // 60)
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    parts = [f"{days}d"] if days else []
+    parts += [f"{hours}h"] if days or hours else []
+    return " ".join([*parts, f"{minutes}m"])
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
