@@ -10,6 +10,7 @@
     pantau sources import FILE               OPML or TOML
     pantau sources export [--format toml|opml]
     pantau backup PATH                       a consistent copy of the live database
+    pantau restore PATH                      replace the database with a backup (bot stopped)
     pantau doctor                            check config, token, database, sources
 
 Every command takes `--config PATH`. Source commands work on the database alone, without a
@@ -41,7 +42,7 @@ from bot.config import (
 )
 from bot.logs import setup_logging
 from bot.sources import make_spec, read_source_list, read_sources_file, to_opml, to_toml
-from bot.store import DuplicateSource, Store
+from bot.store import DuplicateSource, NotABackup, Store
 
 SOURCES_IMPORTED = "sources_imported"
 
@@ -118,6 +119,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", type=Path, help="where to write the copy")
     backup.set_defaults(action=_backup)
+    restore = commands.add_parser(
+        "restore", parents=[common], help="replace the database with a backup; stop the bot first"
+    )
+    restore.add_argument("path", type=Path, help="a file written by pantau backup")
+    restore.set_defaults(action=_restore)
     export = source_commands.add_parser("export", parents=[common], help="print the sources")
     export.add_argument("--format", choices=("toml", "opml"), default="toml")
     export.set_defaults(action=_sources_export)
@@ -236,6 +242,17 @@ def _backup(config: Config, args: argparse.Namespace) -> int:
     with opened(config) as store:
         store.backup(args.path)
     print(f"backed up {config.database} to {args.path}")
+    return 0
+
+
+def _restore(config: Config, args: argparse.Namespace) -> int:
+    if not args.path.is_file():
+        raise UsageError(f"{args.path} does not exist")
+    try:
+        Store.restore(args.path, config.database)
+    except NotABackup as exc:
+        raise UsageError(f"{exc}; nothing was changed") from exc
+    print(f"restored {config.database} from {args.path}; start the bot again")
     return 0
 
 

@@ -27,6 +27,8 @@ ALERTS_SENT = Counter("pantau_alerts_sent_total", "Alerts Telegram accepted")
 ALERTS_FAILED = Counter("pantau_alerts_failed_total", "Alerts Telegram refused for good")
 TOO_MANY = Counter("pantau_telegram_429_total", "429 answers from Telegram")
 OUTBOX = Gauge("pantau_outbox_pending", "Alerts waiting to be sent")
+OUTBOX_AGE = Gauge("pantau_outbox_oldest_seconds", "Age of the oldest alert waiting to be sent")
+MATCHES = Counter("pantau_matches_total", "Article and chat matches, before repeats are set aside")
 
 
 class Health:

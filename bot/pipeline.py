@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.fetch import Fetcher, FetchError
-from bot.health import ALERTS_QUEUED, ARTICLES, FETCH_SECONDS, POLLS
+from bot.health import ALERTS_QUEUED, ARTICLES, FETCH_SECONDS, MATCHES, POLLS
 from bot.match import Document, LiveIndex, QueryMatch, hosts_of
 from bot.models import Article, PageText, Planned, RecentAlert, Source, Watch
 from bot.parse import ParseError, extract_article, parse_feed
@@ -122,6 +122,7 @@ async def poll_source(
         )
     POLLS.labels("not_modified" if result.content is None else "ok").inc()
     ARTICLES.inc(len(stored))
+    MATCHES.inc(len(planned))
     ALERTS_QUEUED.inc(queued)
     log.info(
         "source=%s new=%d queued=%d%s",

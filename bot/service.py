@@ -9,7 +9,7 @@ Rules:
 - The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
   alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
   force for every article stored after `/watch` answered.
-- Each tick also tells `health` the scheduler is alive and updates the outbox gauge.
+- Each tick also tells `health` the scheduler is alive and updates the outbox gauges.
 - `prune`, daily and at start: articles older than `retention_days` are deleted, and the
   watches of chats that removed or blocked the bot more than 30 days ago.
 - A source that has failed for `failure_alert_after` is reported to the admins once through
@@ -37,7 +37,7 @@ from bot.config import Config, read_alias_groups
 from bot.deliver import Deliverer, Sender
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
-from bot.health import OUTBOX, Health, serve
+from bot.health import OUTBOX, OUTBOX_AGE, Health, serve
 from bot.match import LiveIndex, Query, build_table, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
@@ -135,6 +135,8 @@ class Service:
     async def _poll_due(self) -> None:
         self._health.tick()
         OUTBOX.set(self._store.count_deliveries("pending"))
+        oldest = self._store.oldest_pending()
+        OUTBOX_AGE.set((_now() - oldest).total_seconds() if oldest else 0)
         # Half a tick of slack: a source due just after this tick is polled now, not a tick late.
         horizon = _now() + timedelta(seconds=TICK_SECONDS / 2)
         for source in self._store.due_sources(horizon):

@@ -254,6 +254,10 @@ class DuplicateSource(Exception):
     """A source with this URL exists already."""
 
 
+class NotABackup(Exception):
+    """The file to restore is not a Pantau database; the message says what it is instead."""
+
+
 def _epoch(moment: datetime) -> float:
     return moment.timestamp()
 
@@ -288,6 +292,39 @@ class Store:
             return self.db.execute("SELECT 1").fetchone() == (1,)
         except sqlite3.Error:
             return False
+
+    @classmethod
+    def restore(cls, backup: Path, target: Path) -> None:
+        """Replace the database at `target` with `backup`, then migrate it to this version.
+
+        The copy goes through SQLite's backup API rather than a file copy, so WAL and journal
+        files left beside `target` cannot mix old pages into the restored database.
+        """
+        try:
+            source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise NotABackup(f"{backup} cannot be opened: {exc}") from exc
+        try:
+            try:
+                tables = {
+                    name
+                    for (name,) in source.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    )
+                }
+            except sqlite3.DatabaseError as exc:
+                raise NotABackup(f"{backup} is not a SQLite database") from exc
+            if not {"_sqlite_migrations", "sources", "deliveries"} <= tables:
+                raise NotABackup(f"{backup} is not a Pantau database")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            live = sqlite3.connect(target, timeout=10)
+            try:
+                source.backup(live)
+            finally:
+                live.close()
+        finally:
+            source.close()
+        cls.open(target).close()
 
     def backup(self, target: Path) -> None:
         """A consistent copy of the live database (SQLite's online backup), safe while running."""
@@ -1019,6 +1056,13 @@ class Store:
             held=outbox.get("held", 0),
             database_bytes=pages * page_size,
         )
+
+    def oldest_pending(self) -> datetime | None:
+        """When the oldest alert still waiting to be sent was queued (for the outbox age)."""
+        row = self.db.execute(
+            "SELECT min(created_at) FROM deliveries WHERE status = 'pending'"
+        ).fetchone()
+        return _moment(row[0])
 
     def count_deliveries(self, status: str) -> int:
         rows = self.db.query("SELECT count(*) AS n FROM deliveries WHERE status = ?", [status])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 import pytest
 
@@ -175,6 +176,31 @@ def test_backup_is_a_working_copy(config, capsys, tmp_path):
     copy.close()
     code, _, err = pantau(capsys, "backup", str(target), "--config", str(config))
     assert code == 2 and "exists already" in err
+
+
+def test_restore_brings_back_the_backup_and_refuses_other_files(config, capsys, tmp_path):
+    args = ("--config", str(config))
+    pantau(capsys, "sources", "add", "https://rss.tempo.co/nasional", *args)
+    target = tmp_path / "copy.db"
+    assert pantau(capsys, "backup", str(target), *args)[0] == 0
+    pantau(capsys, "sources", "add", "https://example.id/feed", *args)
+    code, out, _ = pantau(capsys, "restore", str(target), *args)
+    assert code == 0 and "restored" in out
+    _, listing, _ = pantau(capsys, "sources", "list", *args)
+    assert "rss.tempo.co/nasional" in listing and "example.id" not in listing
+
+    (tmp_path / "notes.db").write_text("not a database", encoding="utf-8")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    for path, message in (
+        (tmp_path / "notes.db", "is not a SQLite database"),
+        (other, "is not a Pantau database"),
+        (tmp_path / "none.db", "does not exist"),
+    ):
+        code, _, err = pantau(capsys, "restore", str(path), *args)
+        assert code == 2 and message in err
+    _, listing, _ = pantau(capsys, "sources", "list", *args)
+    assert "rss.tempo.co/nasional" in listing, "a refused restore changes nothing"
 
 
 def test_doctor(tmp_path, telegram, feeds):

@@ -95,11 +95,13 @@ def test_stats_count_the_outbox_and_the_sources(telegram, store):
     assert (before.queued, before.alerts_sent_today, before.alerts_failed_today) == (3, 0, 0)
     assert (before.sources_active, before.sources_failing, before.sources_paused) == (1, 1, 1)
     assert before.articles_today == 3 and before.database_bytes > 0
+    assert abs(store.oldest_pending() - NOW) < timedelta(milliseconds=1)
 
     telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
     drain_until(telegram, store, lambda: store.count_deliveries("sent") == 2)
     after = store.stats(NOW - timedelta(hours=1))
     assert (after.queued, after.alerts_sent_today, after.alerts_failed_today) == (0, 2, 1)
+    assert store.oldest_pending() is None
     assert store.stats(datetime.now(UTC) + timedelta(hours=1)).alerts_sent_today == 0
 
 
