@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -159,7 +160,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     if args.webhook:
         config = replace(config, webhook_url=check_webhook_url(args.webhook))
     token = require_token(os.environ)
-    from bot.telegram.app import run, webhook_secret
+    from bot.telegram.app import TokenRefused, run, webhook_secret
 
     setup_logging(
         config.log_level,
@@ -168,7 +169,14 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     )
 
     with opened(config) as store:
-        run(config, token, store)
+        try:
+            run(config, token, store)
+        except TokenRefused as exc:
+            raise UsageError(str(exc)) from None
+        except Exception:
+            # Through the logger, so the traceback is redacted like every other line.
+            logging.getLogger("bot").exception("pantau run stopped by an unexpected error")
+            return 1
     return 0
 
 

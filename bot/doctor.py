@@ -1,8 +1,10 @@
 """`pantau doctor`: one line per check, OK or FAIL with a hint; exit code 1 if any failed.
 
 Checks, in order: the configuration loads; the bot token is set, well formed and accepted by
-the Bot API (getMe); the database opens, is writable and fully migrated; each active source
-answers with a feed (through the same guarded client as polls, a few at a time).
+the Bot API (getMe); in webhook mode, that Telegram holds no other URL and reports no error
+delivering to ours (getWebhookInfo: the proxy's mistakes show up there, nowhere else); the
+database opens, is writable and fully migrated; each active source answers with a feed
+(through the same guarded client as polls, a few at a time).
 """
 
 from __future__ import annotations
@@ -29,9 +31,37 @@ class Check:
 
 
 async def run_checks(config: Config, env: Mapping[str, str]) -> list[Check]:
-    checks = [await _token(config, env), _database(config)]
+    checks = [await _token(config, env)]
+    if config.webhook_url and checks[0].ok:
+        checks.append(await _webhook(config, require_token(env)))
+    checks.append(_database(config))
     checks += await _sources(config)
     return checks
+
+
+async def _webhook(config: Config, token: str) -> Check:
+    from bot.telegram.app import registered_webhook
+
+    try:
+        url, error = await registered_webhook(config, token)
+    except Exception as exc:  # as for the token: not getting an answer is the answer
+        return Check("webhook", False, f"getWebhookInfo failed ({exc})")
+    if not url:
+        return Check("webhook", True, "not registered yet; pantau run registers it at start")
+    if url != config.webhook_url:
+        return Check(
+            "webhook",
+            False,
+            f"Telegram holds {url}, not {config.webhook_url}; is another bot running with this token?",
+        )
+    if error:
+        return Check(
+            "webhook",
+            False,
+            f"Telegram cannot deliver to {url}: {error}; check that the proxy forwards it to "
+            f"{config.listen_address}:{config.webhook_port}",
+        )
+    return Check("webhook", True, f"Telegram delivers updates to {url}")
 
 
 async def _token(config: Config, env: Mapping[str, str]) -> Check:

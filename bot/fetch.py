@@ -87,8 +87,13 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        with anyio.fail_after(timeout):
-            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        try:
+            with anyio.fail_after(timeout):
+                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from exc
+        except OSError as exc:  # httpx maps httpcore's errors; a bare OSError would escape it
+            raise httpcore.ConnectError(f"{host} cannot be resolved ({exc})") from exc
         addresses = [str(info[4][0]) for info in infos]
         allowed = [address for address in addresses if self._allowed(address, port)]
         if not allowed:

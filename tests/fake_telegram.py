@@ -156,6 +156,7 @@ class FakeTelegram:
         self._delays: dict[str, float] = {}
         self._released = threading.Event()
         self.webhook: dict[str, Any] = {}
+        self.webhook_error = ""
         self.edits: list[Sent] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
@@ -396,6 +397,14 @@ class FakeTelegram:
                 self.answers.append(str(params.get("text", "")))
                 self._cond.notify_all()
             return 200, {"ok": True, "result": True}
+        if method == "getWebhookInfo":
+            with self._cond:
+                info = {"url": self.webhook.get("url", ""), "has_custom_certificate": False}
+                if self.webhook_error:
+                    info.update(
+                        last_error_date=int(time.time()), last_error_message=self.webhook_error
+                    )
+            return 200, {"ok": True, "result": {**info, "pending_update_count": 0}}
         if method == "setWebhook":
             with self._cond:
                 self.webhook = dict(params)

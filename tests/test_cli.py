@@ -95,6 +95,32 @@ def test_run_with_malformed_token(config):
     assert "Traceback" not in result.stderr
 
 
+def test_run_with_a_token_telegram_refuses_says_so_without_the_token(tmp_path):
+    from tests.conftest import TOKEN
+    from tests.fake_telegram import FakeTelegram
+
+    other = FakeTelegram("999999:TokenOfAnotherBotThatIsNotOurs_0123456").start()
+    try:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": other.base_url,
+            "PANTAU_DB": str(tmp_path / "pantau.db"),
+            "PANTAU_HEALTH_PORT": "0",
+        }
+        result = run_cli("run", env=env)
+    finally:
+        other.stop()
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "pantau: error: the Bot API at "
+        f"{other.base_url} refused TELEGRAM_BOT_TOKEN; copy it again from @BotFather "
+        "(https://t.me/BotFather)\n"
+    )
+    assert TOKEN not in result.stdout + result.stderr
+    assert TOKEN.split(":")[1] not in result.stdout + result.stderr
+
+
 def test_pause_resume_interval(config, capsys):
     assert (
         pantau(capsys, "sources", "pause", "1", "--config", str(config))[1] == "paused source 1\n"

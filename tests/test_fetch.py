@@ -81,6 +81,12 @@ def test_connection_refused_is_a_fetch_error():
         fetch("http://127.0.0.1:9/rss")
 
 
+def test_a_name_that_does_not_resolve_is_a_fetch_error():
+    """.invalid never resolves (RFC 6761); the guard's own lookup must fail like httpx's."""
+    with pytest.raises(FetchError, match=r"berita\.invalid cannot be resolved"):
+        fetch("http://berita.invalid/rss", allow_private=False)
+
+
 @pytest.mark.parametrize(
     ("address", "public"),
     [

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 
 from bot.telegram.app import webhook_secret
-from tests.conftest import TOKEN, bot_env, free_port, start_bot, write_config
+from tests.conftest import TOKEN, bot_env, free_port, run_cli, start_bot, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, rss
 
@@ -68,3 +68,33 @@ def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path, telegram, fee
     assert "getUpdates" not in telegram.calls, "webhook mode must not long-poll"
     assert bot.stop() == 0
     assert TOKEN not in bot.log() and secret not in bot.log()
+
+
+def test_doctor_reports_what_telegram_says_of_the_webhook(tmp_path, telegram, feeds):
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "5m")])
+    env = {**bot_env(tmp_path, telegram, config), "PANTAU_WEBHOOK_URL": PUBLIC_URL}
+    before = run_cli("doctor", env=env)
+    assert before.returncode == 0, before.stdout
+    assert "OK   webhook: not registered yet" in before.stdout
+
+    telegram.webhook = {"url": PUBLIC_URL}
+    telegram.webhook_error = "Connection refused"
+    refused = run_cli("doctor", env=env)
+    assert refused.returncode == 1
+    assert (
+        f"FAIL webhook: Telegram cannot deliver to {PUBLIC_URL}: Connection refused; "
+        "check that the proxy forwards it to 127.0.0.1:8443" in refused.stdout
+    )
+
+    telegram.webhook = {"url": "https://other.example/hook"}
+    telegram.webhook_error = ""
+    other = run_cli("doctor", env=env)
+    assert other.returncode == 1 and "another bot running with this token?" in other.stdout
+
+    telegram.webhook = {"url": PUBLIC_URL}
+    healthy = run_cli("doctor", env=env)
+    assert (
+        healthy.returncode == 0
+        and f"OK   webhook: Telegram delivers updates to {PUBLIC_URL}" in healthy.stdout
+    )

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -152,8 +152,34 @@ async def bot_name(config: Config, token: str) -> str:
         return bot.username
 
 
+async def registered_webhook(config: Config, token: str) -> tuple[str, str | None]:
+    """The webhook URL Telegram holds for this bot ("" for none) and its last delivery error."""
+    async with Bot(token, base_url=config.api_base_url) as bot:
+        info = await bot.get_webhook_info()
+    return info.url, info.last_error_message
+
+
+class TokenRefused(Exception):
+    """The Bot API answered that the token is not valid; the message never contains it."""
+
+
 def run(config: Config, token: str, store: Store) -> None:
-    """Run the bot and the service until SIGINT or SIGTERM."""
+    """Run the bot and the service until SIGINT or SIGTERM.
+
+    Start-up retries while the Bot API cannot be reached (a VPS booting before its network),
+    but stops at once on a refused token, with an error that does not repeat the token, as
+    python-telegram-bot's InvalidToken does.
+    """
+    try:
+        _run(config, token, store)
+    except InvalidToken:
+        raise TokenRefused(
+            f"the Bot API at {config.api_base_url} refused TELEGRAM_BOT_TOKEN; "
+            "copy it again from @BotFather (https://t.me/BotFather)"
+        ) from None
+
+
+def _run(config: Config, token: str, store: Store) -> None:
 
     async def notify_admins(key: str, values: dict[str, object]) -> None:
         for admin in sorted(config.admins):
@@ -165,7 +191,9 @@ def run(config: Config, token: str, store: Store) -> None:
     service = Service(config, store, notify_admins)
     app = build_application(config, token, store, service)
     if not config.webhook_url:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        app.run_polling(
+            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, bootstrap_retries=-1
+        )
         return
     log.info(
         "webhook: listening on %s:%d for %s",
@@ -181,6 +209,7 @@ def run(config: Config, token: str, store: Store) -> None:
         secret_token=webhook_secret(token),
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
+        bootstrap_retries=-1,
     )
 
 
