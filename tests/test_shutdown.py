@@ -1,13 +1,16 @@
-"""SIGTERM in the middle of a burst of alerts: the message in flight finishes, the bot exits 0
-within `stop_timeout`, and after a restart every alert has arrived exactly once."""
+"""Keeping data safe while the bot works: SIGTERM in the middle of a burst of alerts (the message
+in flight finishes, the bot exits 0 within `stop_timeout`, and after a restart every alert has
+arrived exactly once), and `pantau backup` of the live database during that burst."""
 
 from __future__ import annotations
 
 import collections
 import signal
+import sqlite3
 import time
+from contextlib import closing
 
-from tests.conftest import bot_env, start_bot, write_config
+from tests.conftest import bot_env, run_cli, start_bot, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, rss
 
@@ -85,3 +88,23 @@ def test_a_send_hanging_past_stop_timeout_is_cancelled_and_sent_after_restart(
     restarted = start_bot(env, tmp_path / "bot.log")
     telegram.wait_for(lambda: alerts(telegram) == [7101], timeout=30)
     assert restarted.stop() == 0
+
+
+def test_backup_during_a_burst_is_a_consistent_copy(tmp_path, telegram, feeds):
+    env, bot = start_watching(tmp_path, telegram, feeds, CHATS)
+    telegram.slow("sendMessage", 0.1)
+    publish(feeds)
+    telegram.wait_for(lambda: len(alerts(telegram)) >= 2)
+    copy = tmp_path / "backup" / "pantau.db"
+    result = run_cli("backup", str(copy), env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(alerts(telegram)) < len(CHATS), "the backup should run mid-burst"
+    telegram.slow("sendMessage", 0)
+    assert bot.stop() == 0
+
+    with closing(sqlite3.connect(copy)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        watches = db.execute("SELECT count(*) FROM watches").fetchone()[0]
+        states = dict(db.execute("SELECT status, count(*) FROM deliveries GROUP BY status"))
+    assert watches == len(CHATS)
+    assert sum(states.values()) == len(CHATS) and states.get("pending", 0) > 0, states
