@@ -160,7 +160,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     if args.webhook:
         config = replace(config, webhook_url=check_webhook_url(args.webhook))
     token = require_token(os.environ)
-    from bot.telegram.app import TokenRefused, run, webhook_secret
+    from bot.telegram.app import StartFailed, run, webhook_secret
 
     setup_logging(
         config.log_level,
@@ -171,7 +171,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
     with opened(config) as store:
         try:
             run(config, token, store)
-        except TokenRefused as exc:
+        except StartFailed as exc:
             raise UsageError(str(exc)) from None
         except Exception:
             # Through the logger, so the traceback is redacted like every other line.

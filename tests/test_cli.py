@@ -121,6 +121,25 @@ def test_run_with_a_token_telegram_refuses_says_so_without_the_token(tmp_path):
     assert TOKEN.split(":")[1] not in result.stdout + result.stderr
 
 
+def test_run_without_a_bot_api_to_talk_to_stops_with_one_line(tmp_path):
+    from tests.conftest import TOKEN, free_port
+
+    base = f"http://127.0.0.1:{free_port()}/bot"
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": base,
+        "PANTAU_DB": str(tmp_path / "pantau.db"),
+        "PANTAU_HEALTH_PORT": "0",
+    }
+    result = run_cli("run", env=env)
+    assert result.returncode == 2
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"pantau: error: could not start with the Bot API at {base} after 3 ")
+    assert "ConnectError" in last
+    assert TOKEN.split(":")[1] not in result.stdout + result.stderr
+
+
 def test_pause_resume_interval(config, capsys):
     assert (
         pantau(capsys, "sources", "pause", "1", "--config", str(config))[1] == "paused source 1\n"

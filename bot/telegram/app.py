@@ -10,6 +10,8 @@ Rules:
 - The service (polling and delivery) starts in `post_init`, once the event loop runs, and
   stops in `post_stop`, while the bot can still send (`post_shutdown` too, for a stop that came
   before the bot was running); SIGINT and SIGTERM stop both cleanly.
+- Start-up gives up after `BOOTSTRAP_RETRIES` failed attempts to reach the Bot API, and at once
+  on a refused token, with one line (`StartFailed`) instead of a traceback.
 - Replies default to HTML with link previews off.
 - The command menu is registered in Indonesian (default) and English.
 """
@@ -39,6 +41,7 @@ from telegram.ext import (
 )
 
 from bot.config import Config, read_alias_groups
+from bot.logs import REDACTED
 from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
@@ -46,6 +49,7 @@ from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
 from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
 log = logging.getLogger(__name__)
+BOOTSTRAP_RETRIES = 3
 
 
 def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
@@ -159,23 +163,30 @@ async def registered_webhook(config: Config, token: str) -> tuple[str, str | Non
     return info.url, info.last_error_message
 
 
-class TokenRefused(Exception):
-    """The Bot API answered that the token is not valid; the message never contains it."""
+class StartFailed(Exception):
+    """The Bot API refused the token or did not answer at start; the message never has the token."""
 
 
 def run(config: Config, token: str, store: Store) -> None:
     """Run the bot and the service until SIGINT or SIGTERM.
 
-    Start-up retries while the Bot API cannot be reached (a VPS booting before its network),
-    but stops at once on a refused token, with an error that does not repeat the token, as
-    python-telegram-bot's InvalidToken does.
+    Start-up tries the Bot API `BOOTSTRAP_RETRIES` more times with python-telegram-bot's backoff
+    (about 5 s in all), then stops with one line: a process supervisor's restart policy waits
+    better than a silent retry loop, whose attempts python-telegram-bot logs only at DEBUG.
+    A refused token stops at once, without repeating the token as InvalidToken's message does.
     """
     try:
         _run(config, token, store)
     except InvalidToken:
-        raise TokenRefused(
+        raise StartFailed(
             f"the Bot API at {config.api_base_url} refused TELEGRAM_BOT_TOKEN; "
             "copy it again from @BotFather (https://t.me/BotFather)"
+        ) from None
+    except TelegramError as exc:
+        detail = str(exc).replace(token, REDACTED)
+        raise StartFailed(
+            f"could not start with the Bot API at {config.api_base_url} "
+            f"after {BOOTSTRAP_RETRIES} retries: {detail}"
         ) from None
 
 
@@ -192,7 +203,9 @@ def _run(config: Config, token: str, store: Store) -> None:
     app = build_application(config, token, store, service)
     if not config.webhook_url:
         app.run_polling(
-            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False, bootstrap_retries=-1
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+            bootstrap_retries=BOOTSTRAP_RETRIES,
         )
         return
     log.info(
@@ -209,7 +222,7 @@ def _run(config: Config, token: str, store: Store) -> None:
         secret_token=webhook_secret(token),
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
-        bootstrap_retries=-1,
+        bootstrap_retries=BOOTSTRAP_RETRIES,
     )
 
 
