@@ -201,7 +201,6 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
         return 0
     rows = [("ID", "NAME", "EVERY", "STATE", "LAST OK (UTC)", "ERRORS", "URL")]
     for s in sources:
-        state = "paused" if not s.active else "failing" if s.error_count else "active"
         last_ok = s.last_success_at.strftime("%Y-%m-%d %H:%M") if s.last_success_at else "never"
         errors = f"{s.error_count} ({s.last_error})" if s.error_count else "0"
         every = (
@@ -209,7 +208,7 @@ def _sources_list(config: Config, args: argparse.Namespace) -> int:
             if s.adaptive
             else format_duration(s.interval)
         )
-        rows.append((str(s.id), s.name, every, state, last_ok, errors, s.url))
+        rows.append((str(s.id), s.name, every, s.state, last_ok, errors, s.url))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print(

@@ -32,6 +32,11 @@ class Source:
     failure_notified: bool = False
     fetch_article: bool = True
 
+    @property
+    def state(self) -> str:
+        """paused, failing (errors since its last success) or active: one rule for every view."""
+        return "paused" if not self.active else "failing" if self.error_count else "active"
+
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:

@@ -41,8 +41,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -304,7 +305,7 @@ class Store:
             source = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error as exc:
             raise NotABackup(f"{backup} cannot be opened: {exc}") from exc
-        try:
+        with closing(source):
             try:
                 tables = {
                     name
@@ -317,13 +318,8 @@ class Store:
             if not {"_sqlite_migrations", "sources", "deliveries"} <= tables:
                 raise NotABackup(f"{backup} is not a Pantau database")
             target.parent.mkdir(parents=True, exist_ok=True)
-            live = sqlite3.connect(target, timeout=10)
-            try:
+            with closing(sqlite3.connect(target, timeout=10)) as live:
                 source.backup(live)
-            finally:
-                live.close()
-        finally:
-            source.close()
         cls.open(target).close()
 
     def backup(self, target: Path) -> None:
@@ -1024,36 +1020,26 @@ class Store:
     def stats(self, since: datetime) -> Stats:
         """Counts for /stats; alerts failed since `since` are those queued since then."""
         moment = _epoch(since)
-        sources = dict.fromkeys(("active", "failing", "paused"), 0)
-        for state, count in self.db.execute(
-            "SELECT CASE WHEN active = 0 THEN 'paused' WHEN error_count > 0 THEN 'failing' "
-            "ELSE 'active' END AS state, count(*) FROM sources GROUP BY state"
-        ).fetchall():
-            sources[state] = count
-        outbox = dict(
-            self.db.execute(
-                "SELECT 'sent', count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ? "
-                "UNION ALL SELECT 'failed', count(*) FROM deliveries "
-                "WHERE status = 'failed' AND created_at >= ? "
-                "UNION ALL SELECT status, count(*) FROM deliveries "
-                "WHERE status IN ('pending', 'held') GROUP BY status",
-                [moment, moment],
-            ).fetchall()
-        )
-        articles = self.db.execute(
-            "SELECT count(*) FROM articles WHERE fetched_at >= ?", [moment]
-        ).fetchone()[0]
+        states = Counter(source.state for source in self.list_sources())
+
+        def count(sql: str) -> int:
+            return int(self.db.execute(sql, [moment]).fetchone()[0])
+
         pages = self.db.execute("PRAGMA page_count").fetchone()[0]
         page_size = self.db.execute("PRAGMA page_size").fetchone()[0]
         return Stats(
-            sources_active=sources["active"],
-            sources_failing=sources["failing"],
-            sources_paused=sources["paused"],
-            articles_today=articles,
-            alerts_sent_today=outbox.get("sent", 0),
-            alerts_failed_today=outbox.get("failed", 0),
-            queued=outbox.get("pending", 0),
-            held=outbox.get("held", 0),
+            sources_active=states["active"],
+            sources_failing=states["failing"],
+            sources_paused=states["paused"],
+            articles_today=count("SELECT count(*) FROM articles WHERE fetched_at >= ?"),
+            alerts_sent_today=count(
+                "SELECT count(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ?"
+            ),
+            alerts_failed_today=count(
+                "SELECT count(*) FROM deliveries WHERE status = 'failed' AND created_at >= ?"
+            ),
+            queued=self.count_deliveries("pending"),
+            held=self.count_deliveries("held"),
             database_bytes=pages * page_size,
         )
 

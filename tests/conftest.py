@@ -7,14 +7,15 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.fake_telegram import FakeTelegram
-from tests.feed_server import FeedServer
+from tests.feed_server import FeedServer, Page
+from tests.feeds import OLD_STORY, rss
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
@@ -145,3 +146,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def start_watching(
+    tmp_path: Path,
+    telegram: FakeTelegram,
+    feeds: FeedServer,
+    chats: Iterable[int],
+    extra: str = "",
+) -> tuple[dict[str, str], BotProcess]:
+    """A running bot whose chats watch Korea Utara, its one feed seeded and polled again."""
+    chats = list(chats)
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")], extra)
+    env = bot_env(tmp_path, telegram, config)
+    bot = start_bot(env, tmp_path / "bot.log")
+    for chat in chats:
+        telegram.send_command(chat, "/watch Korea Utara")
+    telegram.wait_for(lambda: len({m.chat_id for m in telegram.sent}) == len(chats))
+    feeds.wait_requests("/rss", 2)
+    return env, bot

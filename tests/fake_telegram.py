@@ -188,25 +188,9 @@ class FakeTelegram:
 
     # what a test does
 
-    def send_command(
-        self,
-        chat_id: int,
-        text: str,
-        *,
-        language_code: str = "id",
-        chat_type: str = "private",
-        user_id: int | None = None,
-        topic: int | None = None,
-    ) -> None:
-        """Queue a user's message, as if typed in the chat; commands get their entity."""
-        update = self.message_update(
-            chat_id,
-            text,
-            language_code=language_code,
-            chat_type=chat_type,
-            user_id=user_id,
-            topic=topic,
-        )
+    def send_command(self, chat_id: int, text: str, **message: Any) -> None:
+        """Queue a user's message, as if typed in the chat (options as for `message_update`)."""
+        update = self.message_update(chat_id, text, **message)
         with self._cond:
             self._updates.append(update)
             self._cond.notify_all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import collections
 import signal
 
-from tests.conftest import bot_env, start_bot, write_config
+from tests.conftest import start_bot, start_watching
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, rss
 
@@ -36,14 +36,7 @@ def alerts(telegram):
 
 
 def test_no_alert_is_lost_or_repeated_across_a_sigkill(tmp_path, telegram, feeds):
-    feeds.serve("/rss", Page(rss([OLD_STORY])))
-    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
-    env = bot_env(tmp_path, telegram, config)
-    bot = start_bot(env, tmp_path / "bot.log")
-    for chat in CHATS:
-        telegram.send_command(chat, "/watch Korea Utara")
-    telegram.wait_for(lambda: len({m.chat_id for m in telegram.sent}) == len(CHATS))
-    feeds.wait_requests("/rss", 2)
+    env, bot = start_watching(tmp_path, telegram, feeds, CHATS)
 
     items = [
         {"title": title, "link": feeds.url(f"/tidak-ada/{n}"), "description": text}

@@ -10,29 +10,17 @@ import sqlite3
 import time
 from contextlib import closing
 
-from tests.conftest import bot_env, run_cli, start_bot, write_config
+from tests.conftest import run_cli, start_bot, start_watching
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, rss
 
 CHATS = range(7001, 7021)
 TITLE = "Korea Utara luncurkan rudal balistik"
+STOP_TIMEOUT = 'stop_timeout = "1s"\n'
 
 
 def alerts(telegram):
     return [m.chat_id for m in telegram.sent if m.text.startswith(TITLE)]
-
-
-def start_watching(tmp_path, telegram, feeds, chats):
-    """A running bot whose chats watch Korea Utara, with the source seeded and polled."""
-    feeds.serve("/rss", Page(rss([OLD_STORY])))
-    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")], 'stop_timeout = "1s"\n')
-    env = bot_env(tmp_path, telegram, config)
-    bot = start_bot(env, tmp_path / "bot.log")
-    for chat in chats:
-        telegram.send_command(chat, "/watch Korea Utara")
-    telegram.wait_for(lambda: len({m.chat_id for m in telegram.sent}) == len(chats))
-    feeds.wait_requests("/rss", 2)
-    return env, bot
 
 
 def publish(feeds):
@@ -45,7 +33,7 @@ def publish(feeds):
 
 
 def test_sigterm_mid_burst_finishes_the_send_in_flight_and_loses_nothing(tmp_path, telegram, feeds):
-    env, bot = start_watching(tmp_path, telegram, feeds, CHATS)
+    env, bot = start_watching(tmp_path, telegram, feeds, CHATS, STOP_TIMEOUT)
     telegram.slow("sendMessage", 0.25)
     publish(feeds)
     telegram.wait_for(lambda: len(alerts(telegram)) >= 4)
@@ -71,7 +59,7 @@ def test_sigterm_mid_burst_finishes_the_send_in_flight_and_loses_nothing(tmp_pat
 def test_a_send_hanging_past_stop_timeout_is_cancelled_and_sent_after_restart(
     tmp_path, telegram, feeds
 ):
-    env, bot = start_watching(tmp_path, telegram, feeds, [7101])
+    env, bot = start_watching(tmp_path, telegram, feeds, [7101], STOP_TIMEOUT)
     telegram.hang_next("sendMessage")
     sends_before = telegram.calls.count("sendMessage")
     publish(feeds)

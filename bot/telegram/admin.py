@@ -99,7 +99,6 @@ class AdminCommands:
         await send(update, "\n\n".join(lines))
 
     def _describe(self, lang: str, source: Source, items: int) -> str:
-        state = "paused" if not source.active else "failing" if source.error_count else "active"
         every = source.effective_interval if source.adaptive else source.interval
         last = (
             format_time(source.last_success_at, self._zone, lang)
@@ -111,7 +110,7 @@ class AdminCommands:
             "source_line",
             id=source.id,
             name=source.name,
-            state=text(lang, f"state_{state}"),
+            state=text(lang, f"state_{source.state}"),
             every=format_duration(round(every)) + (" (auto)" if source.adaptive else ""),
             last=last,
             items=items,
