@@ -64,16 +64,59 @@ def test_add_list_remove(config, capsys):
     ("args", "message"),
     [
         (["sources", "add", "ftp://x.id/rss"], "is not an http(s) URL"),
-        (["sources", "add", "https://x.id/rss", "--interval", "0s"], "shortest interval is 1s"),
+        (
+            ["sources", "add", "https://x.id/rss", "--interval", "0s"],
+            "the interval is '0s'; it must be a duration from 1s to 1d",
+        ),
+        (
+            ["sources", "add", "https://x.id/rss", "--interval", "2d"],
+            "the interval is '2d'; it must be a duration from 1s to 1d",
+        ),
+        (
+            ["sources", "interval", "1", "99999999999d"],
+            "the interval is '99999999999d'; it must be a duration from 1s to 1d",
+        ),
         (["sources", "add", "https://www.antaranews.com/rss/terkini.xml"], "already a source"),
         (["sources", "remove", "99"], "there is no source 99"),
-        (["run", "--webhook", "http://x.id/hook"], "webhook_url must be an https:// URL"),
+        (
+            ["run", "--webhook", "http://x.id/hook"],
+            "webhook_url from --webhook is 'http://x.id/hook'; it must be empty (long polling) or an https:// URL",
+        ),
         (["run", "--console", "--webhook", "https://x.id/hook"], "takes no --webhook"),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(config, capsys, args, message):
     code, _, err = pantau(capsys, *args, "--config", str(config))
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_bad_environment_variable_is_one_line_and_exit_2_not_a_traceback(config, tmp_path):
+    env = {**os.environ, "PANTAU_HEALTH_PORT": "abc"}
+    result = run_cli("run", "--config", str(config), env=env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pantau: error: health_port from PANTAU_HEALTH_PORT is 'abc'; "
+        "it must be a whole number from 0 to 65535\n"
+    )
+    assert not (tmp_path / "data").exists(), "nothing should be created before settings are checked"
+
+
+def test_intervals_out_of_order_stop_every_command(config, capsys):
+    with config.open("a", encoding="utf-8") as file:
+        file.write('min_interval = "2h"\n')
+    code, out, err = pantau(capsys, "sources", "list", "--config", str(config))
+    assert code == 2 and not out and err.count("\n") == 1
+    assert err.startswith(f"pantau: error: min_interval ('2h' in {config}) is greater than ")
+    assert "min_interval ≤ default_interval ≤ max_interval" in err
+
+
+def test_source_interval_keeps_its_bounds(config, capsys):
+    args = ("--config", str(config))
+    assert pantau(capsys, "sources", "interval", "1", "1d", *args)[:2] == (0, "source 1 every 1d\n")
+    code, _, err = pantau(capsys, "sources", "interval", "1", "86401", *args)
+    assert code == 2 and "it must be a duration from 1s to 1d" in err
+    _, listing, _ = pantau(capsys, "sources", "list", *args)
+    assert "1d" in listing, "a refused interval changes nothing"
 
 
 def test_run_without_token_explains_where_to_get_one(config, tmp_path):
