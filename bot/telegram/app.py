@@ -55,12 +55,12 @@ BOOTSTRAP_RETRIES = 3
 def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
     """Wire handlers and the service's lifecycle into an Application."""
 
-    def allowed(user_id: int) -> bool:
+    async def allowed(user_id: int) -> bool:
         return (
             config.access == "open"
             or user_id in config.admins
             or user_id in config.allowed_users
-            or store.is_allowed(user_id)
+            or await store.run(store.is_allowed, user_id)
         )
 
     handlers = Handlers(
