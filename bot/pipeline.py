@@ -194,9 +194,9 @@ def repeats_marked(
     """Point each alert of a story the chat already has at that earlier alert."""
     titles = {article.key: article.title for article in articles}
     earlier: dict[int, list[Recent]] = defaultdict(list)
-    for alert in recent:
-        earlier[alert.chat_id].append(
-            Recent(alert.delivery_id, fingerprint(alert.title, alert.summary))
+    for sent in recent:
+        earlier[sent.chat_id].append(
+            Recent(sent.delivery_id, fingerprint(sent.title, sent.summary))
         )
     marked = []
     for alert in planned:

@@ -24,6 +24,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -144,7 +145,10 @@ class Service:
             if source.id not in self._in_flight:
                 task = asyncio.create_task(self._poll(source), name=f"poll:{source.id}")
                 self._in_flight[source.id] = task
-                task.add_done_callback(lambda _, sid=source.id: self._in_flight.pop(sid, None))
+                task.add_done_callback(functools.partial(self._forget, source.id))
+
+    def _forget(self, source_id: int, _: asyncio.Task[None]) -> None:
+        self._in_flight.pop(source_id, None)
 
     async def discover(self, url: str) -> Discovered:
         """Find and check the feed behind a URL (for /addsource), with the shared client."""

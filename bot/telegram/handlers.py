@@ -13,9 +13,10 @@ from __future__ import annotations
 import html
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -58,7 +59,7 @@ COMMANDS_PER_MINUTE = 20
 INSTANT_RESULTS = 5
 SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, object]]
 
 
 @dataclass(frozen=True)
@@ -468,9 +469,10 @@ class Handlers:
         )
         lang = await self._replies.language(update)
         await query.answer()
-        await query.message.reply_text(
-            text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
-        )
+        if isinstance(query.message, Message):  # else too old to reply to; the toast did
+            await query.message.reply_text(
+                text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
+            )
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every handler: in allowlist mode a user not on the list is told so (and
@@ -523,6 +525,8 @@ class Handlers:
             return
         short = {"mute": "muted_short", "unmute": "unmuted_short"}.get(action)
         await query.answer(text(lang, short, id=watch.id) if short else None)
+        if not isinstance(query.message, Message):  # too old to reply to; the toast did
+            return
         if action == "prev":
             await self._preview(query.message, watch, lang)
         elif action == "del":
