@@ -4,6 +4,9 @@ Rules:
 - A delivery is marked sent only after Telegram returned the message; a crash before that
   leaves it pending, so it is sent again on the next start. Sends are one at a time, so at
   most one message — the one in flight at the crash — can arrive twice.
+- Once Telegram confirmed a message, recording it is retried until the database takes it
+  (`Store.run_retrying`): a locked database delays delivery, it never sends an alert twice.
+  All database work runs on the store's worker thread, never on the event loop.
 - Telegram's limits are kept by `pacing` before sending, so a 429 is an exception, not the
   way the rate is found.
 - Telegram errors, in the order they must be caught (BadRequest and TimedOut are
@@ -112,7 +115,7 @@ class Deliverer:
     async def _drain(self, deadline: float) -> int:
         sent = 0
         while not self._stopping and time.monotonic() < deadline:
-            due = self._store.due_deliveries(datetime.now(UTC), limit=500)
+            due = await self._store.run(self._store.due_deliveries, datetime.now(UTC), limit=500)
             ready = self._ready(due)
             if not ready:
                 wait = min((self._pacer.chat_wait(d.alert.target) for d in due), default=None)
@@ -126,12 +129,12 @@ class Deliverer:
                 await asyncio.sleep(self._pacer.overall_wait())
                 outcome = await self._send(delivery)
                 sent += outcome == "sent"
-        for delivery in self._store.due_edits():
+        for delivery in await self._store.run(self._store.due_edits):
             if self._stopping:
                 return sent
             await asyncio.sleep(self._pacer.overall_wait())
             await self._edit(delivery)
-        for chat_id, held in self._store.held().items():
+        for chat_id, held in (await self._store.run(self._store.held)).items():
             if self._stopping:
                 return sent
             if self._pacer.chat_wait(held[0].alert.target) == 0 and self._digest_due(held):
@@ -182,7 +185,7 @@ class Deliverer:
                 first_id = first_id or message.message_id
         except Forbidden as exc:
             log.info("chat=%s unreachable (%s): digest dropped with the chat", chat_id, exc.message)
-            self._store.deactivate_chat(chat_id)
+            await self._store.run(self._store.deactivate_chat, chat_id)
             return 0
         except RetryAfter as exc:
             self._pacer.hold(held[0].alert.target, _seconds(exc.retry_after))
@@ -190,7 +193,9 @@ class Deliverer:
         except TelegramError as exc:
             log.warning("chat=%s digest failed (%s); it is sent again later", chat_id, exc.message)
             return 0
-        self._store.mark_digest_sent([d.id for d in held], first_id or 0, self._clock())
+        await self._store.run_retrying(
+            self._store.mark_digest_sent, [d.id for d in held], first_id or 0, self._clock()
+        )
         log.info("chat=%s digest of %d alerts sent", chat_id, len(held))
         return len(held)
 
@@ -219,7 +224,7 @@ class Deliverer:
             return
         except TelegramError as exc:
             log.warning("delivery=%s edit failed: %s", delivery.id, exc.message)
-        self._store.edit_done(delivery.id)
+        await self._store.run_retrying(self._store.edit_done, delivery.id)
 
     async def _send(self, delivery: Delivery) -> str:
         alert = delivery.alert
@@ -227,11 +232,11 @@ class Deliverer:
         reason = route(
             self._policy(delivery),
             now,
-            self._store.sent_since(alert.chat_id, now - timedelta(hours=1)),
+            await self._store.run(self._store.sent_since, alert.chat_id, now - timedelta(hours=1)),
             self._storm_limit,
         )
         if reason is not None:
-            self._store.hold(delivery.id, reason)
+            await self._store.run(self._store.hold, delivery.id, reason)
             return "held"
         try:
             message = await self._bot.send_message(
@@ -250,35 +255,42 @@ class Deliverer:
                     exc.message,
                     alert.chat_id,
                 )
-                self._store.set_channel(alert.chat_id, None, None)
+                await self._store.run(self._store.set_channel, alert.chat_id, None, None)
                 return "retry"
             log.info("chat=%s unreachable (%s): alerts stopped", alert.chat_id, exc.message)
-            self._store.deactivate_chat(alert.chat_id)
-            self._store.mark_failed(delivery.id, f"forbidden: {exc.message}")
+            await self._store.run(self._store.deactivate_chat, alert.chat_id)
+            await self._store.run(self._store.mark_failed, delivery.id, f"forbidden: {exc.message}")
             return "failed"
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             TOO_MANY.inc()
             log.warning("chat=%s rate limited: holding it %.0fs", alert.target, wait)
             self._pacer.hold(alert.target, wait)
-            self._store.defer(delivery.id, _later(wait), f"retry after {wait:.0f}s")
+            await self._store.run(
+                self._store.defer, delivery.id, _later(wait), f"retry after {wait:.0f}s"
+            )
             return "paced"
         except ChatMigrated as exc:
             log.info("chat=%s became supergroup %s: watches follow", alert.chat_id, exc.new_chat_id)
-            self._store.migrate_chat(alert.chat_id, exc.new_chat_id)
+            await self._store.run(self._store.migrate_chat, alert.chat_id, exc.new_chat_id)
             return "moved"
         except BadRequest as exc:
             log.error("delivery=%s chat=%s rejected: %s", delivery.id, alert.chat_id, exc.message)
-            self._store.mark_failed(delivery.id, f"bad request: {exc.message}")
+            await self._store.run(
+                self._store.mark_failed, delivery.id, f"bad request: {exc.message}"
+            )
             ALERTS_FAILED.inc()
             return "failed"
         except TelegramError as exc:
             wait = min(2.0**delivery.attempts, MAX_RETRY_DELAY.total_seconds())
             log.warning("delivery=%s failed (%s): retry in %.0fs", delivery.id, exc.message, wait)
-            self._store.defer(delivery.id, _later(wait), f"{type(exc).__name__}: {exc.message}")
+            error = f"{type(exc).__name__}: {exc.message}"
+            await self._store.run(self._store.defer, delivery.id, _later(wait), error)
             return "retry"
         self._pacer.sent(alert.target)
-        self._store.mark_sent(delivery.id, message.message_id, self._clock())
+        await self._store.run_retrying(
+            self._store.mark_sent, delivery.id, message.message_id, self._clock()
+        )
         ALERTS_SENT.inc()
         log.info("delivery=%s chat=%s sent", delivery.id, alert.chat_id)
         return "sent"

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import trafilatura
+from trafilatura.settings import Document
 
 from bot.models import Article, Feed, FetchResult, PageText
 
@@ -230,7 +231,7 @@ def extract_article(page: FetchResult) -> PageText:
         with_metadata=True,
         date_extraction_params={"original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"},
     )
-    if document is None:
+    if not isinstance(document, Document):  # None: nothing found (a dict only with as_dict)
         return PageText("", None)
     return PageText(document.text or "", _page_date(document.date))
 

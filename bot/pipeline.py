@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from bot.fetch import Fetcher, FetchError
 from bot.health import ALERTS_QUEUED, ARTICLES, FETCH_SECONDS, MATCHES, POLLS
 from bot.match import Document, LiveIndex, QueryMatch, hosts_of
-from bot.models import Article, PageText, Planned, RecentAlert, Source, Watch
+from bot.models import Article, PageText, Planned, RecentAlert, Source, StoredArticle, Watch
 from bot.parse import ParseError, extract_article, parse_feed
 from bot.sources import (
     Cadence,
@@ -87,7 +87,7 @@ async def poll_source(
             feed = await asyncio.to_thread(parse_feed, result)
     except (FetchError, ParseError) as exc:
         POLLS.labels("failed").inc()
-        return _failed(source, store, exc, settings)
+        return await _failed(source, store, exc, settings)
     now = datetime.now(UTC)
     interval = source.interval
     if source.adaptive:
@@ -98,7 +98,7 @@ async def poll_source(
             else (source.effective_interval)
         )
     fresh_for = max(filter(None, (result.fresh_for, feed.ttl)), default=None)
-    fresh = store.unseen(feed.articles)
+    fresh = await store.run(store.unseen, feed.articles)
     planned: list[Planned] = []
     if source.seeded:
         planned, dates = await plan_alerts(source, fresh, index, fetcher, settings)
@@ -108,18 +108,20 @@ async def poll_source(
         ]
     if planned:
         chats = {alert.chat_id for alert in planned}
-        planned = repeats_marked(planned, fresh, store.recent_alerts(chats, now - STORY_WINDOW))
-    with store.transaction():
-        stored = store.save_articles(source, fresh, now)
-        queued = store.enqueue(planned, stored, now, settings.widely)
-        store.record_poll_success(
-            source.id,
-            now,
-            next_poll_after_success(now, interval, fresh_for, settings.rng),
-            interval,
-            result.etag,
-            result.last_modified,
-        )
+        recent = await store.run(store.recent_alerts, chats, now - STORY_WINDOW)
+        planned = repeats_marked(planned, fresh, recent)
+    next_poll = next_poll_after_success(now, interval, fresh_for, settings.rng)
+
+    def record() -> tuple[list[StoredArticle], int]:
+        with store.transaction():
+            stored = store.save_articles(source, fresh, now)
+            queued = store.enqueue(planned, stored, now, settings.widely)
+            store.record_poll_success(
+                source.id, now, next_poll, interval, result.etag, result.last_modified
+            )
+        return stored, queued
+
+    stored, queued = await store.run(record)
     POLLS.labels("not_modified" if result.content is None else "ok").inc()
     ARTICLES.inc(len(stored))
     MATCHES.inc(len(planned))
@@ -135,7 +137,7 @@ async def poll_source(
     return PollReport(source.id, len(stored), queued, None, notice)
 
 
-def _failed(
+async def _failed(
     source: Source, store: Store, error: FetchError | ParseError, settings: PollSettings
 ) -> PollReport:
     """Record the failure, back off, and say whether the admins should now hear of it."""
@@ -143,7 +145,7 @@ def _failed(
     retry_after = error.retry_after if isinstance(error, FetchError) else None
     interval = source.effective_interval if source.adaptive else source.interval
     retry = next_poll_after_failure(now, interval, source.error_count + 1, retry_after)
-    store.record_poll_failure(source.id, now, retry, str(error))
+    await store.run(store.record_poll_failure, source.id, now, retry, str(error))
     log.warning("source=%s url=%s poll failed: %s", source.id, source.url, error)
     since = source.failing_since or now
     notice = None
@@ -151,7 +153,7 @@ def _failed(
         not source.failure_notified
         and (now - since).total_seconds() >= settings.failure_alert_after
     ):
-        store.mark_failure_notified(source.id)
+        await store.run(store.mark_failure_notified, source.id)
         notice = "failing"
     return PollReport(source.id, 0, 0, str(error), notice)
 
@@ -192,9 +194,9 @@ def repeats_marked(
     """Point each alert of a story the chat already has at that earlier alert."""
     titles = {article.key: article.title for article in articles}
     earlier: dict[int, list[Recent]] = defaultdict(list)
-    for alert in recent:
-        earlier[alert.chat_id].append(
-            Recent(alert.delivery_id, fingerprint(alert.title, alert.summary))
+    for sent in recent:
+        earlier[sent.chat_id].append(
+            Recent(sent.delivery_id, fingerprint(sent.title, sent.summary))
         )
     marked = []
     for alert in planned:

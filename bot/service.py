@@ -24,6 +24,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -43,11 +44,12 @@ from bot.match.query import AliasTable
 from bot.models import Source, Watch
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, next_poll_after_failure
-from bot.store import Store
+from bot.store import DeliveryState, Store
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 CHAT_GRACE = timedelta(days=30)
+HEALTH_DATABASE_WAIT = 2.0  # under the Docker HEALTHCHECK's 4 s
 Notify = Callable[[str, dict[str, object]], Awaitable[None]]
 
 
@@ -89,7 +91,7 @@ class Service:
         self._fetcher = Fetcher(
             client, max_bytes=self._config.max_feed_bytes, per_host=self._config.max_per_host
         )
-        self._health = Health(self._store.answers)
+        self._health = Health(lambda: self._store.answers(within=HEALTH_DATABASE_WAIT))
         if self._config.health_port:
             self._health_server = serve(
                 self._health, self._config.listen_address, self._config.health_port
@@ -106,7 +108,8 @@ class Service:
         scheduler.add_job(self._prune, "interval", days=1, id="prune", next_run_time=_now())
         scheduler.start()
         self._scheduler = scheduler
-        log.info("service started: %d sources", len(self._store.list_sources()))
+        sources = await self._store.run(self._store.list_sources)
+        log.info("service started: %d sources", len(sources))
         await self._poll_due()
 
     async def stop(self) -> None:
@@ -127,23 +130,25 @@ class Service:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._fetcher is not None:
             await self._fetcher.client.aclose()
-        log.info(
-            "service stopped; %d alerts queued for the next start",
-            self._store.count_deliveries("pending"),
-        )
+        queued = await self._store.run(self._store.count_deliveries, DeliveryState.PENDING)
+        log.info("service stopped; %d alerts queued for the next start", queued)
 
     async def _poll_due(self) -> None:
         self._health.tick()
-        OUTBOX.set(self._store.count_deliveries("pending"))
-        oldest = self._store.oldest_pending()
+        store = self._store
+        OUTBOX.set(await store.run(store.count_deliveries, DeliveryState.PENDING))
+        oldest = await store.run(store.oldest_pending)
         OUTBOX_AGE.set((_now() - oldest).total_seconds() if oldest else 0)
         # Half a tick of slack: a source due just after this tick is polled now, not a tick late.
         horizon = _now() + timedelta(seconds=TICK_SECONDS / 2)
-        for source in self._store.due_sources(horizon):
+        for source in await store.run(store.due_sources, horizon):
             if source.id not in self._in_flight:
                 task = asyncio.create_task(self._poll(source), name=f"poll:{source.id}")
                 self._in_flight[source.id] = task
-                task.add_done_callback(lambda _, sid=source.id: self._in_flight.pop(sid, None))
+                task.add_done_callback(functools.partial(self._forget, source.id))
+
+    def _forget(self, source_id: int, _: asyncio.Task[None]) -> None:
+        self._in_flight.pop(source_id, None)
 
     async def discover(self, url: str) -> Discovered:
         """Find and check the feed behind a URL (for /addsource), with the shared client."""
@@ -152,8 +157,10 @@ class Service:
 
     async def _prune(self) -> None:
         cutoff = _now() - timedelta(days=self._config.retention_days)
-        pruned = self._store.prune_articles(cutoff)
-        gone = self._store.drop_watches_of_chats_gone_since(_now() - CHAT_GRACE)
+        pruned = await self._store.run(self._store.prune_articles, cutoff)
+        gone = await self._store.run(
+            self._store.drop_watches_of_chats_gone_since, _now() - CHAT_GRACE
+        )
         log.info(
             "pruned %d articles stored before %s, %d watches of chats gone",
             pruned,
@@ -176,7 +183,13 @@ class Service:
                 log.exception("source=%s poll crashed", source.id)
                 now = _now()
                 retry = next_poll_after_failure(now, source.interval, source.error_count + 1)
-                self._store.record_poll_failure(source.id, now, retry, f"internal error: {exc!r}")
+                await self._store.run(
+                    self._store.record_poll_failure,
+                    source.id,
+                    now,
+                    retry,
+                    f"internal error: {exc!r}",
+                )
                 return
         if report.notice:
             await self._notify(
@@ -198,25 +211,25 @@ class Service:
 
         A new or removed watch updates the small part of the live index; a change of aliases,
         or too many changes, rebuilds it whole. Either way the parsing and the building happen
-        in a worker thread; only reading ids from the database happens on the event loop.
+        in a worker thread, the reading in the store's.
         """
         async with self._index_lock:
-            version = self._store.watches_version()
+            store = self._store
+            version = await store.run(store.watches_version)
             if self._index is not None and version == self._index_version:
                 return self._index
             started = time.perf_counter()
-            ids = self._store.active_watch_ids()
-            aliases_version = self._store.aliases_version()
+            ids = await store.run(store.active_watch_ids)
+            aliases_version = await store.run(store.aliases_version)
             full = self._index is None or aliases_version != self._aliases_version
             if full:
-                self._aliases = build_table(
-                    [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
-                )
+                groups = await store.run(store.alias_groups)
+                self._aliases = build_table([*self._file_aliases, *(names for _, names in groups)])
                 added, removed = ids, set()
             else:
                 added, removed = ids - self._indexed, self._indexed - ids
             entries = await asyncio.to_thread(
-                self._parse, self._store.watches_by_ids(added), self._aliases
+                self._parse, await store.run(store.watches_by_ids, added), self._aliases
             )
             if full:
                 index = await asyncio.to_thread(LiveIndex, entries)
@@ -225,7 +238,7 @@ class Service:
                 index = await asyncio.to_thread(self._index.changed, entries, removed)
                 if index.needs_rebuild:
                     everything = await asyncio.to_thread(
-                        self._parse, self._store.watches_by_ids(ids), self._aliases
+                        self._parse, await store.run(store.watches_by_ids, ids), self._aliases
                     )
                     index = await asyncio.to_thread(LiveIndex, everything)
             self._index, self._index_version = index, version

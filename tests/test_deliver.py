@@ -46,7 +46,7 @@ def drain_until(telegram, store, condition, timeout=10.0):
         async with Bot(TOKEN, base_url=telegram.base_url) as bot:
             deliverer = Deliverer(store, bot, ZoneInfo("Asia/Jakarta"))
             deadline = time.monotonic() + timeout
-            while not condition():
+            while not await store.run(condition):
                 assert time.monotonic() < deadline, "delivery did not settle"
                 await deliverer.drain()
                 await asyncio.sleep(0.05)

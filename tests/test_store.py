@@ -186,3 +186,14 @@ def test_every_earlier_schema_migrates_to_the_current_one(tmp_path):
         store.ensure_chat(1, "private", "id", "A", NOW)
         assert store.add_watch(1, "Rusia", "Rusia", NOW)[1]
         store.close()
+
+
+def test_a_transaction_is_all_or_nothing_also_when_nested(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+        store.import_sources([SourceSpec("Lain", "https://x.id/lain", 60)], NOW)
+        raise RuntimeError("half-way")
+    assert store.list_sources() == []
+    with store.transaction():
+        store.import_sources([SourceSpec("Lain", "https://x.id/lain", 60)], NOW)
+    assert [s.name for s in store.list_sources()] == ["Lain"]

@@ -14,9 +14,10 @@ Rules:
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -70,7 +71,7 @@ class AdminCommands:
 
     def _admin_only(
         self, handler: Callable[[Update, list[str]], Awaitable[None]]
-    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
         async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             user = update.effective_user
             if user is None or user.id not in self._admins:
@@ -83,14 +84,15 @@ class AdminCommands:
 
     async def sources(self, update: Update, args: list[str]) -> None:
         """List the sources, a page at a time."""
-        sources = self._store.list_sources()
+        sources = await self._store.run(self._store.list_sources)
         if not sources:
             await self._replies.reply(update, "sources_empty")
             return
         pages = (len(sources) + PAGE_SIZE - 1) // PAGE_SIZE
         page = min(max(int(args[0]) if args and args[0].isdigit() else 1, 1), pages)
-        counts = self._store.items_since(datetime.now(UTC) - timedelta(hours=24))
-        lang = self._replies.language(update)
+        day_ago = datetime.now(UTC) - timedelta(hours=24)
+        counts = await self._store.run(self._store.items_since, day_ago)
+        lang = await self._replies.language(update)
         shown = sources[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         lines = [text(lang, "sources_header", count=len(sources), page=page, pages=pages)]
         lines += [self._describe(lang, source, counts.get(source.id, 0)) for source in shown]
@@ -126,8 +128,8 @@ class AdminCommands:
         """Sources, today's articles and alerts, the queue, uptime and database size."""
         now = datetime.now(UTC)
         midnight = now.astimezone(self._zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        figures = self._store.stats(midnight)
-        lang = self._replies.language(update)
+        figures = await self._store.run(self._store.stats, midnight)
+        lang = await self._replies.language(update)
         await send(
             update,
             text(
@@ -168,11 +170,11 @@ class AdminCommands:
         chosen = name or (spec.name if target.startswith(GNEWS_PREFIX) else found.title)
         spec = replace(spec, url=found.url, name=chosen)
         try:
-            source = self._store.add_source(spec, datetime.now(UTC))
+            source = await self._store.run(self._store.add_source, spec, datetime.now(UTC))
         except DuplicateSource:
             await self._replies.reply(update, "addsource_duplicate", url=found.url)
             return
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         lines = [text(lang, "addsource_done", id=source.id, name=source.name, url=source.url)]
         lines += [f"• {html.escape(headline, quote=False)}" for headline in found.headlines]
         await send(update, "\n".join(lines))
@@ -181,7 +183,7 @@ class AdminCommands:
         """Delete a source (its stored articles stay)."""
         source_id = await self._source_id(update, args)
         if source_id is not None:
-            removed = self._store.remove_source(source_id)
+            removed = await self._store.run(self._store.remove_source, source_id)
             await self._replies.reply(
                 update, "source_removed" if removed else "source_missing", id=source_id
             )
@@ -197,7 +199,9 @@ class AdminCommands:
     async def _set_active(self, update: Update, args: list[str], *, active: bool) -> None:
         source_id = await self._source_id(update, args)
         if source_id is not None:
-            done = self._store.set_source_active(source_id, active, datetime.now(UTC))
+            done = await self._store.run(
+                self._store.set_source_active, source_id, active, datetime.now(UTC)
+            )
             key = ("source_resumed" if active else "source_paused") if done else "source_missing"
             await self._replies.reply(update, key, id=source_id)
 
@@ -212,7 +216,7 @@ class AdminCommands:
         except ConfigError:
             await self._replies.reply(update, "interval_usage")
             return
-        if not self._store.set_source_interval(source_id, seconds):
+        if not await self._store.run(self._store.set_source_interval, source_id, seconds):
             await self._replies.reply(update, "source_missing", id=source_id)
         elif seconds is None:
             await self._replies.reply(update, "interval_auto", id=source_id)
@@ -234,7 +238,7 @@ class AdminCommands:
             return
         admin = update.effective_user
         assert admin is not None
-        self._store.allow_user(int(args[0]), admin.id, datetime.now(UTC))
+        await self._store.run(self._store.allow_user, int(args[0]), admin.id, datetime.now(UTC))
         await self._replies.reply(update, "allowed", id=args[0])
 
     async def alias(self, update: Update, args: list[str]) -> None:
@@ -244,7 +248,7 @@ class AdminCommands:
         if not args:
             await self._list_aliases(update)
         elif args[0].lower() in ("hapus", "remove") and len(args) == 2 and args[1].isdigit():
-            removed = self._store.remove_alias_group(int(args[1]))
+            removed = await self._store.run(self._store.remove_alias_group, int(args[1]))
             await self._replies.reply(
                 update, "alias_removed" if removed else "alias_missing", id=args[1]
             )
@@ -253,12 +257,14 @@ class AdminCommands:
             if len(names) < 2:
                 await self._replies.reply(update, "alias_usage")
                 return
-            group_id = self._store.add_alias_group(names, user.id, datetime.now(UTC))
+            group_id = await self._store.run(
+                self._store.add_alias_group, names, user.id, datetime.now(UTC)
+            )
             await self._replies.reply(update, "alias_added", id=group_id, names=" = ".join(names))
 
     async def _list_aliases(self, update: Update) -> None:
-        groups = self._store.alias_groups()
-        lang = self._replies.language(update)
+        groups = await self._store.run(self._store.alias_groups)
+        lang = await self._replies.language(update)
         lines = [text(lang, "alias_list_header" if groups else "alias_list_empty")]
         lines += [text(lang, "alias_item", id=i, names=" = ".join(names)) for i, names in groups]
         lines.append(text(lang, "alias_usage"))

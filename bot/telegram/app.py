@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import warnings
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
@@ -50,17 +51,30 @@ from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
 log = logging.getLogger(__name__)
 BOOTSTRAP_RETRIES = 3
+if TYPE_CHECKING:
+    from typing import Any
+
+    from telegram.ext import ExtBot, JobQueue
+
+    App = Application[
+        ExtBot[None],
+        ContextTypes.DEFAULT_TYPE,
+        dict[Any, Any],
+        dict[Any, Any],
+        dict[Any, Any],
+        JobQueue[ContextTypes.DEFAULT_TYPE],
+    ]
 
 
-def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
+def build_application(config: Config, token: str, store: Store, service: Service) -> App:
     """Wire handlers and the service's lifecycle into an Application."""
 
-    def allowed(user_id: int) -> bool:
+    async def allowed(user_id: int) -> bool:
         return (
             config.access == "open"
             or user_id in config.admins
             or user_id in config.allowed_users
-            or store.is_allowed(user_id)
+            or await store.run(store.is_allowed, user_id)
         )
 
     handlers = Handlers(
@@ -70,11 +84,11 @@ def build_application(config: Config, token: str, store: Store, service: Service
         store, config.admins, service.discover, config.default_interval, config.timezone
     )
 
-    async def post_init(app: Application) -> None:
+    async def post_init(app: App) -> None:
         await _register_menu(app, handlers)
         await service.start(app.bot)
 
-    async def post_stop(app: Application) -> None:
+    async def post_stop(app: App) -> None:
         await service.stop()
 
     app = (
@@ -140,7 +154,7 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
             log.warning("could not tell the user about the failed update")
 
 
-async def _register_menu(app: Application, handlers: Handlers) -> None:
+async def _register_menu(app: App, handlers: Handlers) -> None:
     for language in CATALOGUES:
         menu = [BotCommand(c.name, text(language, c.description_key)) for c in handlers.commands()]
         code = None if language == DEFAULT_LANGUAGE else language

@@ -13,9 +13,10 @@ from __future__ import annotations
 import html
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -58,7 +59,7 @@ COMMANDS_PER_MINUTE = 20
 INSTANT_RESULTS = 5
 SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, object]]
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,13 @@ class Handlers:
         store: Store,
         file_aliases: list[list[str]],
         commands_per_minute: int,
-        allowed: Callable[[int], bool] = lambda user_id: True,
+        allowed: Callable[[int], Awaitable[bool]] | None = None,
     ) -> None:
         self._store = store
         self._file_aliases = file_aliases
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
-        self._allowed = allowed
+        self._allowed = allowed or _anyone
 
     def commands(self) -> tuple[Command, ...]:
         return (
@@ -131,15 +132,15 @@ class Handlers:
         """The guided flow's keywords: show the understanding and a preview, ask to confirm."""
         raw = (update.effective_message.text if update.effective_message else "") or ""
         try:
-            query = parse_query(raw, self._aliases())
+            query = parse_query(raw, await self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return FLOW_ASK
         assert context.chat_data is not None
         context.chat_data["flow_query"] = raw
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         lines = [text(lang, "flow_understood", query=query.display)]
-        recent = self._recent_matches(Watch(0, 0, raw, query.display), query)
+        recent = await self._recent_matches(Watch(0, 0, raw, query.display), query)
         if recent:
             lines += [text(lang, "watch_recent", count=len(recent))]
             lines += [_article_line(article) for article in recent]
@@ -175,48 +176,53 @@ class Handlers:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str
     ) -> None:
         try:
-            query = parse_query(raw, self._aliases())
+            query = parse_query(raw, await self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         if not await self._may_change_watches(update, context):
             return
-        chat_id = self._record_chat(update)
-        if len(self._store.list_watches(chat_id)) >= MAX_WATCHES:
+        chat_id = await self._record_chat(update)
+        store = self._store
+        if len(await store.run(store.list_watches, chat_id)) >= MAX_WATCHES:
             await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
             return
         message = update.effective_message
         topic = message.message_thread_id if message and message.is_topic_message else None
-        watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC), topic)
-        lang = self._replies.language(update)
+        watch, new = await store.run(
+            store.add_watch, chat_id, raw, query.display, datetime.now(UTC), topic
+        )
+        lang = await self._replies.language(update)
         lines = [
             text(lang, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display)
         ]
         synonyms = "; ".join(f"{term} = {', '.join(others)}" for term, others in query.aliases())
         if synonyms:
             lines.append(text(lang, "watch_synonyms", synonyms=synonyms))
-        recent = self._recent_matches(watch, query)
+        recent = await self._recent_matches(watch, query)
         if recent:
             lines += ["", text(lang, "watch_recent", count=len(recent))]
             lines += [_article_line(article) for article in recent]
         await send(update, "\n".join(lines))
 
-    def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
+    async def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
         """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
         since = datetime.now(UTC) - timedelta(hours=24)
-        return matching(watch, query, self._store.recent_articles(since))[:INSTANT_RESULTS]
+        articles = await self._store.run(self._store.recent_articles, since)
+        return matching(watch, query, articles)[:INSTANT_RESULTS]
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
         try:
-            query = parse_query(" ".join(context.args or []), self._aliases())
+            query = parse_query(" ".join(context.args or []), await self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         probe = Watch(0, 0, query.display, query.display)
-        candidates = self._store.search_articles([term.tokens for term in query.terms()])
+        phrases = [term.tokens for term in query.terms()]
+        candidates = await self._store.run(self._store.search_articles, phrases)
         found = matching(probe, query, candidates)[:SEARCH_RESULTS]
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         if not found:
             await self._replies.reply(update, "search_none", query=query.display)
             return
@@ -243,9 +249,9 @@ class Handlers:
             return
         if not await self._may_change_watches(update, context):
             return
-        chat_id = self._record_chat(update)
+        chat_id = await self._record_chat(update)
         watch_id = int(target) if target.isdigit() else None
-        removed = self._store.remove_watch(chat_id, watch_id, target)
+        removed = await self._store.run(self._store.remove_watch, chat_id, watch_id, target)
         if removed is None:
             await self._replies.reply(update, "unwatch_missing", target=target)
         else:
@@ -253,12 +259,12 @@ class Handlers:
 
     async def list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show this chat's watches."""
-        chat_id = self._record_chat(update)
-        watches = self._store.list_watches(chat_id)
+        chat_id = await self._record_chat(update)
+        watches = await self._store.run(self._store.list_watches, chat_id)
         if not watches:
             await self._replies.reply(update, "list_empty")
             return
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         lines = [text(lang, "list_header", count=len(watches))]
         lines += [
             text(lang, "list_item_muted" if w.muted else "list_item", id=w.id, query=w.display)
@@ -286,7 +292,8 @@ class Handlers:
         if choice not in ("on", "off"):
             await self._replies.reply(update, "previews_usage")
             return
-        self._store.set_previews(self._record_chat(update), choice == "on")
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_previews, chat_id, choice == "on")
         await self._replies.reply(update, f"previews_{choice}")
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -295,7 +302,8 @@ class Handlers:
         if choice not in CATALOGUES:
             await self._replies.reply(update, "language_usage")
             return
-        self._store.set_language(self._record_chat(update), choice)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_language, chat_id, choice)
         await self._replies.reply(update, "language_set")
 
     async def channel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -309,9 +317,9 @@ class Handlers:
             return
         if not await self._may_change_watches(update, context):
             return
-        chat_id = self._record_chat(update)
+        chat_id = await self._record_chat(update)
         if name.lower() == "off":
-            self._store.set_channel(chat_id, None, None)
+            await self._store.run(self._store.set_channel, chat_id, None, None)
             await self._replies.reply(update, "channel_off")
             return
         try:
@@ -323,13 +331,13 @@ class Handlers:
         if member.status != "administrator" or not getattr(member, "can_post_messages", False):
             await self._replies.reply(update, "channel_cannot_post", name=name)
             return
-        self._store.set_channel(chat_id, channel.id, name)
+        await self._store.run(self._store.set_channel, chat_id, channel.id, name)
         await self._replies.reply(update, "channel_set", name=name)
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One message with this chat's settings, changed by tapping its buttons."""
-        chat_id = self._record_chat(update)
-        body, markup = self._settings_view(chat_id)
+        chat_id = await self._record_chat(update)
+        body, markup = await self._settings_view(chat_id)
         await send(update, body, markup)
 
     async def setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -338,26 +346,28 @@ class Handlers:
         if query is None or query.message is None or query.data is None:
             return
         chat_id = query.message.chat.id
-        language, chat, previews = self._store.chat_settings(chat_id)
+        store = self._store
+        language, chat, previews = await store.run(store.chat_settings, chat_id)
         field = query.data.removeprefix("set:")
         if field == "digest":
-            self._store.set_digest(chat_id, _next(DIGEST_MODES, chat.digest), chat.digest_at)
-        elif field == "quiet":
-            self._store.set_quiet(chat_id, None if chat.quiet else DEFAULT_QUIET)
-        elif field == "zone":
-            self._store.set_timezone(
-                chat_id, _next(INDONESIAN_ZONES, chat.timezone or INDONESIAN_ZONES[0])
+            await store.run(
+                store.set_digest, chat_id, _next(DIGEST_MODES, chat.digest), chat.digest_at
             )
+        elif field == "quiet":
+            await store.run(store.set_quiet, chat_id, None if chat.quiet else DEFAULT_QUIET)
+        elif field == "zone":
+            zone = _next(INDONESIAN_ZONES, chat.timezone or INDONESIAN_ZONES[0])
+            await store.run(store.set_timezone, chat_id, zone)
         elif field == "language":
-            self._store.set_language(chat_id, _next(tuple(CATALOGUES), language))
+            await store.run(store.set_language, chat_id, _next(tuple(CATALOGUES), language))
         elif field == "previews":
-            self._store.set_previews(chat_id, not previews)
+            await store.run(store.set_previews, chat_id, not previews)
         await query.answer()
-        body, markup = self._settings_view(chat_id)
+        body, markup = await self._settings_view(chat_id)
         await query.edit_message_text(body, reply_markup=markup)
 
-    def _settings_view(self, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
-        lang, chat, previews = self._store.chat_settings(chat_id)
+    async def _settings_view(self, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        lang, chat, previews = await self._store.run(self._store.chat_settings, chat_id)
         on, off = text(lang, "on"), text(lang, "off")
         digest = text(lang, f"digest_mode_{chat.digest}", at=chat.digest_at)
         values = {
@@ -387,12 +397,14 @@ class Handlers:
         except (ZoneInfoNotFoundError, ValueError):
             await self._replies.reply(update, "timezone_usage", given=given)
             return
-        self._store.set_timezone(self._record_chat(update), name)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_timezone, chat_id, name)
+        lang = await self._replies.language(update)
         await self._replies.reply(
             update,
             "timezone_set",
             zone=name,
-            now=format_time(datetime.now(UTC), ZoneInfo(name), self._replies.language(update)),
+            now=format_time(datetime.now(UTC), ZoneInfo(name), lang),
         )
 
     async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -403,37 +415,41 @@ class Handlers:
         if mode not in ("off", "hourly", "daily") or not _is_clock(at):
             await self._replies.reply(update, "digest_usage")
             return
-        self._store.set_digest(self._record_chat(update), mode, at)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_digest, chat_id, mode, at)
         await self._replies.reply(update, f"digest_{mode}", at=at)
 
     async def quiet(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Quiet hours (`22:00-06:00`), during which alerts wait for one digest; or `off`."""
         window = (context.args or [""])[0]
         if window.lower() == "off":
-            self._store.set_quiet(self._record_chat(update), None)
+            chat_id = await self._record_chat(update)
+            await self._store.run(self._store.set_quiet, chat_id, None)
             await self._replies.reply(update, "quiet_off")
             return
         start, _, end = window.partition("-")
         if not (_is_clock(start) and _is_clock(end)) or start == end:
             await self._replies.reply(update, "quiet_usage")
             return
-        self._store.set_quiet(self._record_chat(update), f"{start}-{end}")
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_quiet, chat_id, f"{start}-{end}")
         await self._replies.reply(update, "quiet_set", start=start, end=end)
 
     async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop alerts until /resume; they are kept meanwhile."""
-        self._store.set_paused(self._record_chat(update), True)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_paused, chat_id, True)
         await self._replies.reply(update, "paused")
 
     async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Resume alerts; if some were missed, ask whether to get them as a digest or drop them."""
-        chat_id = self._record_chat(update)
-        missed = self._store.count_pending(chat_id)
+        chat_id = await self._record_chat(update)
+        missed = await self._store.run(self._store.count_pending, chat_id)
         if not missed:
-            self._store.resume(chat_id, missed_as_digest=False)
+            await self._store.run(self._store.resume, chat_id, missed_as_digest=False)
             await self._replies.reply(update, "resumed")
             return
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         buttons = InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton(text(lang, "resume_digest"), callback_data="resume:digest")],
@@ -448,12 +464,15 @@ class Handlers:
         if query is None or query.message is None:
             return
         as_digest = query.data == "resume:digest"
-        count = self._store.resume(query.message.chat.id, missed_as_digest=as_digest)
-        lang = self._replies.language(update)
-        await query.answer()
-        await query.message.reply_text(
-            text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
+        count = await self._store.run(
+            self._store.resume, query.message.chat.id, missed_as_digest=as_digest
         )
+        lang = await self._replies.language(update)
+        await query.answer()
+        if isinstance(query.message, Message):  # else too old to reply to; the toast did
+            await query.message.reply_text(
+                text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
+            )
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every handler: in allowlist mode a user not on the list is told so (and
@@ -462,7 +481,7 @@ class Handlers:
         is_command = update.message is not None and (update.message.text or "").startswith("/")
         if user is None or not (is_command or update.callback_query is not None):
             return
-        if not self._allowed(user.id):
+        if not await self._allowed(user.id):
             if self._throttle.check(user.id) == "ok":
                 await self._replies.reply(update, "not_allowed", id=user.id)
             raise ApplicationHandlerStop
@@ -477,7 +496,7 @@ class Handlers:
         """The bot was removed from a group or blocked: its watches stop (they are kept)."""
         change = update.my_chat_member
         if change is not None and change.new_chat_member.status in ("left", "kicked"):
-            self._store.deactivate_chat(change.chat.id)
+            await self._store.run(self._store.deactivate_chat, change.chat.id)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on a watch's button: under an alert ("Stop watching") or under /list (mute or
@@ -490,21 +509,24 @@ class Handlers:
         if query is None or query.data is None or query.message is None:
             return
         action, _, number = query.data.partition(":")
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         chat_id, watch_id = query.message.chat.id, int(number)
+        store = self._store
         if action in ("mute", "unmute"):
-            watch = self._store.set_muted(chat_id, watch_id, action == "mute")
+            watch = await store.run(store.set_muted, chat_id, watch_id, action == "mute")
         elif action == "del":
-            watch = self._store.remove_watch(chat_id, watch_id, "")
+            watch = await store.run(store.remove_watch, chat_id, watch_id, "")
         elif action == "undo":
-            watch = self._store.restore_watch(chat_id, watch_id)
+            watch = await store.run(store.restore_watch, chat_id, watch_id)
         else:
-            watch = self._store.find_watch(chat_id, watch_id)
+            watch = await store.run(store.find_watch, chat_id, watch_id)
         if watch is None:
             await query.answer(text(lang, "button_stale"))
             return
         short = {"mute": "muted_short", "unmute": "unmuted_short"}.get(action)
         await query.answer(text(lang, short, id=watch.id) if short else None)
+        if not isinstance(query.message, Message):  # too old to reply to; the toast did
+            return
         if action == "prev":
             await self._preview(query.message, watch, lang)
         elif action == "del":
@@ -527,11 +549,11 @@ class Handlers:
     async def _preview(self, message: Message, watch: Watch, lang: str) -> None:
         """The last stored articles this watch matches (a week back at most)."""
         try:
-            query = parse_query(watch.query, self._aliases())
+            query = parse_query(watch.query, await self._aliases())
         except QueryError:
             return
         since = datetime.now(UTC) - timedelta(days=7)
-        found = matching(watch, query, self._store.recent_articles(since))
+        found = matching(watch, query, await self._store.run(self._store.recent_articles, since))
         if not found:
             await message.reply_text(text(lang, "preview_none", query=watch.display))
             return
@@ -539,23 +561,28 @@ class Handlers:
         lines += [_article_line(a) for a in found[:INSTANT_RESULTS]]
         await message.reply_text("\n".join(lines))
 
-    def _aliases(self) -> AliasTable:
-        groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
-        return build_table(groups)
+    async def _aliases(self) -> AliasTable:
+        stored = await self._store.run(self._store.alias_groups)
+        return build_table([*self._file_aliases, *(names for _, names in stored)])
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""
         words = (update.effective_message.text or "").split() if update.effective_message else []
         await self._replies.reply(update, "unknown_command", command=words[0] if words else "")
 
-    def _record_chat(self, update: Update) -> int:
+    async def _record_chat(self, update: Update) -> int:
         chat = update.effective_chat
         assert chat is not None
         title = chat.title or chat.full_name or ""
-        self._store.ensure_chat(
-            chat.id, chat.type, self._replies.language(update), title, datetime.now(UTC)
+        language = await self._replies.language(update)
+        await self._store.run(
+            self._store.ensure_chat, chat.id, chat.type, language, title, datetime.now(UTC)
         )
         return chat.id
+
+
+async def _anyone(user_id: int) -> bool:
+    return True
 
 
 def matching(watch: Watch, query: Query, articles: Sequence[StoredArticle]) -> list[StoredArticle]:
@@ -613,14 +640,16 @@ class Replies:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def language(self, update: Update) -> str:
+    async def language(self, update: Update) -> str:
         chat, user = update.effective_chat, update.effective_user
-        chosen = self._store.chat_language(chat.id) if chat is not None else None
+        chosen = None
+        if chat is not None:
+            chosen = await self._store.run(self._store.chat_language, chat.id)
         return chosen or language_of(user.language_code if user else None)
 
     async def reply(self, update: Update, key: str, **values: object) -> None:
         """Answer with one catalogue text."""
-        await send(update, text(self.language(update), key, **values))
+        await send(update, text(await self.language(update), key, **values))
 
 
 async def send(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:

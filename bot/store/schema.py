@@ -1,0 +1,230 @@
+"""The schema and its migrations: the only place tables, columns and indexes are declared.
+
+Schema (times are epoch seconds, UTC):
+- `sources(id, name, url UNIQUE, interval, active, seeded, next_poll_at, last_polled_at,
+  last_success_at, error_count, last_error, etag, last_modified, created_at, adaptive,
+  effective_interval, failing_since, failure_notified, fetch_article)`: `seeded` turns true
+  after the first successful poll, whose items are stored but never alerted; `active` 0 is
+  paused; an `adaptive` source polls at `effective_interval`, worked out from how often it
+  publishes, otherwise at `interval`; `failing_since` starts a failure streak,
+  `failure_notified` says the admins were told of it; `fetch_article` 0 never fetches pages.
+- `articles(id, source_id → sources (NULL once the source is removed), key UNIQUE, url, title,
+  summary, published_at, fetched_at)`: `key` is the dedup key from `parse`, so an article is
+  stored once whichever feed carries it. `articles_fts` indexes title and summary (/search).
+- `chats(id, type, language, title, active, created_at, previews, timezone, digest, digest_at,
+  quiet, paused, channel_id, channel_name, left_at)`: `previews` 1 shows link previews under
+  the chat's alerts; `timezone` (IANA, empty for the configured default) is how the chat sees
+  times; `digest` (off, hourly, daily) at `digest_at`, `quiet` ("22:00-06:00") and `paused`
+  say how and when alerts reach it; `channel_id` (and its `channel_name`) is a channel the
+  chat's alerts are posted to instead; `left_at` is when it removed or blocked the bot.
+- `allowed_users(id, added_by, created_at)`: users admins allowed from chat (allowlist mode).
+- `watches(id, chat_id → chats, query, display, created_at, muted, deleted_at, thread_id)`:
+  `query` as typed, `display` as the query language understood it; one live watch per (chat,
+  display); a deleted watch keeps its row (`deleted_at`) so the delete can be undone;
+  `thread_id` is the forum topic it was made in.
+- `aliases(id, names JSON, created_by, created_at)`: alias groups added by admins.
+- `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
+  not_before, created_at, sent_at, message_id, last_error, watch_ids, terms, summary, also,
+  widely, edit_pending, held_reason, thread_id)`, UNIQUE (chat_id, article_id): the outbox.
+  `status` is one of `outbox.DeliveryState` (pending, sent, failed, held, dropped);
+  `held_reason` says why a held alert waits (digest, quiet, storm, resumed). `summary` is what
+  the alert shows, `also` the other outlets that reported the same story (JSON [name, url]
+  pairs), `widely` enough outlets soon enough, `edit_pending` that the sent message must be
+  edited to show them.
+- `meta(key, value)`: one-off facts such as whether the shipped sources were imported, and
+  `watches_version` / `aliases_version`, bumped by every change that alters what the match
+  index must hold (watches, chats going away or coming back, alias groups).
+
+Migrations are sqlite-utils `Migrations`, applied in order at every open; a migration is never
+edited once released (so it keeps its literals, not today's constants), a new one is appended.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("pantau")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """The walking skeleton's tables."""
+    db.table("sources").create(
+        {
+            "id": int,
+            "name": str,
+            "url": str,
+            "interval": float,
+            "active": int,
+            "seeded": int,
+            "next_poll_at": float,
+            "last_polled_at": float,
+            "last_success_at": float,
+            "error_count": int,
+            "last_error": str,
+            "etag": str,
+            "last_modified": str,
+            "created_at": float,
+        },
+        pk="id",
+        not_null={"name", "url", "interval", "next_poll_at", "created_at"},
+        defaults={"active": 1, "seeded": 0, "error_count": 0},
+    )
+    db.table("sources").create_index(["url"], unique=True)
+    db.table("articles").create(
+        {
+            "id": int,
+            "source_id": int,
+            "key": str,
+            "url": str,
+            "title": str,
+            "summary": str,
+            "published_at": float,
+            "fetched_at": float,
+        },
+        pk="id",
+        not_null={"key", "url", "title", "fetched_at"},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db.table("articles").create_index(["key"], unique=True)
+    db.table("chats").create(
+        {"id": int, "type": str, "language": str, "title": str, "active": int, "created_at": float},
+        pk="id",
+        not_null={"type", "language", "created_at"},
+        defaults={"active": 1},
+    )
+    db.table("watches").create(
+        {"id": int, "chat_id": int, "query": str, "created_at": float},
+        pk="id",
+        not_null={"chat_id", "query", "created_at"},
+        foreign_keys=[("chat_id", "chats", "id")],
+    )
+    db.table("watches").create_index(["chat_id", "query"], unique=True)
+    db.table("deliveries").create(
+        {
+            "id": int,
+            "chat_id": int,
+            "article_id": int,
+            "watches": str,
+            "status": str,
+            "attempts": int,
+            "not_before": float,
+            "created_at": float,
+            "sent_at": float,
+            "message_id": int,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={"chat_id", "article_id", "watches", "status", "not_before", "created_at"},
+        defaults={"status": "pending", "attempts": 0},
+        foreign_keys=[("chat_id", "chats", "id"), ("article_id", "articles", "id")],
+    )
+    db.table("deliveries").create_index(["chat_id", "article_id"], unique=True)
+    db.table("deliveries").create_index(["status", "not_before"])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_queries_and_aliases(db: Database) -> None:
+    """Watches keep the query as understood; admins' alias groups; a watch-set version."""
+    db.table("watches").add_column("display", str)
+    db.execute("UPDATE watches SET display = query")
+    db.execute("DROP INDEX idx_watches_chat_id_query")
+    db.table("watches").create_index(["chat_id", "display"], unique=True)
+    db.table("aliases").create(
+        {"id": int, "names": str, "created_by": int, "created_at": float},
+        pk="id",
+        not_null={"names", "created_at"},
+    )
+
+
+@migrations()
+def m003_polite_polling(db: Database) -> None:
+    """Adaptive intervals, failure streaks and their one-time admin notices."""
+    table = db.table("sources")
+    table.add_column("adaptive", int, not_null_default=0)
+    table.add_column("effective_interval", float)
+    table.add_column("failing_since", float)
+    table.add_column("failure_notified", int, not_null_default=0)
+    db.execute("UPDATE sources SET effective_interval = interval")
+    db.table("articles").create_index(["source_id", "fetched_at"])
+    db.table("articles").create_index(["fetched_at"])
+
+
+@migrations()
+def m004_alert_content(db: Database) -> None:
+    """What an alert shows beyond the article: which watches and terms, the chosen summary;
+    sources that are not worth an article fetch; watches muted from an alert's button."""
+    deliveries = db.table("deliveries")
+    deliveries.add_column("watch_ids", str)
+    deliveries.add_column("terms", str)
+    deliveries.add_column("summary", str)
+    db.table("sources").add_column("fetch_article", int, not_null_default=1)
+    db.table("watches").add_column("muted", int, not_null_default=0)
+
+
+@migrations()
+def m005_one_alert_per_story(db: Database) -> None:
+    """Outlets that reported an alerted story too, and alerts whose message needs an edit."""
+    deliveries = db.table("deliveries")
+    deliveries.add_column("also", str)
+    deliveries.add_column("widely", int, not_null_default=0)
+    deliveries.add_column("edit_pending", int, not_null_default=0)
+    deliveries.create_index(["chat_id", "created_at"])
+    db.table("chats").add_column("previews", int, not_null_default=0)
+    db.table("chats").add_column("timezone", str)
+
+
+@migrations()
+def m006_digests(db: Database) -> None:
+    """Digest mode, quiet hours and pausing per chat; held alerts wait for a digest."""
+    chats = db.table("chats")
+    chats.add_column("digest", str, not_null_default="off")
+    chats.add_column("digest_at", str, not_null_default="07:00")
+    chats.add_column("quiet", str)
+    chats.add_column("paused", int, not_null_default=0)
+    db.table("deliveries").add_column("held_reason", str)
+
+
+@migrations()
+def m007_search(db: Database) -> None:
+    """Full-text search over stored articles (a pre-filter for /search)."""
+    db.table("articles").enable_fts(
+        ["title", "summary"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
+
+
+@migrations()
+def m008_watch_undo(db: Database) -> None:
+    """Deleted watches are kept a while so that a delete can be undone."""
+    db.table("watches").add_column("deleted_at", float)
+    db.table("watches").create_index(
+        ["chat_id", "display"], unique=False, index_name="idx_watches_display"
+    )
+    db.execute("DROP INDEX idx_watches_chat_id_display")
+
+
+@migrations()
+def m009_topics(db: Database) -> None:
+    """A watch made inside a forum topic delivers to that topic."""
+    db.table("watches").add_column("thread_id", int)
+    db.table("deliveries").add_column("thread_id", int)
+
+
+@migrations()
+def m010_allowlist(db: Database) -> None:
+    """Users admins allowed from chat, for allowlist mode."""
+    db.table("allowed_users").create({"id": int, "added_by": int, "created_at": float}, pk="id")
+
+
+@migrations()
+def m011_channels(db: Database) -> None:
+    """A chat can have its alerts posted to a channel instead."""
+    db.table("chats").add_column("channel_id", int)
+    db.table("chats").add_column("channel_name", str)
+
+
+@migrations()
+def m012_left_chats(db: Database) -> None:
+    """When a chat went away, so that its watches can be dropped after a grace period."""
+    db.table("chats").add_column("left_at", float)
