@@ -180,10 +180,13 @@ class Service:
                     settings=self._settings,
                 )
             except Exception as exc:
+                # Recorded whatever the wait: an unrecorded crash leaves the source due, and it
+                # would be polled again every tick. The schedule maths cannot raise.
                 log.exception("source=%s poll crashed", source.id)
                 now = _now()
-                retry = next_poll_after_failure(now, source.interval, source.error_count + 1)
-                await self._store.run(
+                settings = self._settings
+                retry = next_poll_after_failure(source, now, settings.cadence, settings.rng)
+                await self._store.run_retrying(
                     self._store.record_poll_failure,
                     source.id,
                     now,
