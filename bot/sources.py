@@ -238,6 +238,6 @@ def next_poll_after_failure(
 
 def _bounded(seconds: float, low: float, high: float) -> float:
     """`seconds` within [low, high]; NaN (a float a corrupt value can hold) counts as high."""
-    if math.isnan(seconds):
+    if isinstance(seconds, float) and math.isnan(seconds):
         return high
     return min(max(seconds, low), high)
