@@ -144,16 +144,21 @@ def test_a_retry_after_of_a_year_is_capped_like_any_hint(store, feeds):
     assert 3590 <= seconds_until(store.get_source(source.id).next_poll_at) <= 3600 * 1.1 + 1
 
 
-def test_a_source_at_sixty_errors_is_not_polled_every_tick(tmp_path, feeds):
-    """Every tick of the poll-due loop: the failing source was polled once, its failure
-    recorded and its next poll moved hours away (it was polled on each tick, two tracebacks
-    a second, when the backoff overflowed)."""
+@pytest.fixture
+def service_store(tmp_path):
+    """The configuration of a service that may poll the local feed server, and its store."""
     config = load_config(
         write_config(tmp_path, [], "allow_private_networks = true\nhealth_port = 0\n"),
         {"PANTAU_DB": str(tmp_path / "pantau.db")},
     )
     store = Store.open(config.database)
-    source = failing_source(store, feeds, errors=60)
+    yield config, store
+    store.close()
+
+
+def run_ticks(config, store, ticks: int) -> None:
+    """Start the service (its first tick polls what is due), then run the poll-due loop
+    `ticks` more times, each after the polls of the one before have ended."""
 
     async def notify(key: str, values: dict[str, object]) -> None:
         return None
@@ -162,7 +167,7 @@ def test_a_source_at_sixty_errors_is_not_polled_every_tick(tmp_path, feeds):
         service = Service(config, store, notify)
         await service.start(ConsoleBot())
         try:
-            for _ in range(5):
+            for _ in range(ticks):
                 await asyncio.gather(*service._in_flight.values(), return_exceptions=True)
                 await service._poll_due()
             await asyncio.gather(*service._in_flight.values(), return_exceptions=True)
@@ -170,21 +175,24 @@ def test_a_source_at_sixty_errors_is_not_polled_every_tick(tmp_path, feeds):
             await service.stop()
 
     asyncio.run(run())
+
+
+def test_a_source_at_sixty_errors_is_not_polled_every_tick(service_store, feeds):
+    """The failing source is polled once, its failure recorded and its next poll moved hours
+    away (it was polled on every tick, two tracebacks a second, when the backoff overflowed)."""
+    config, store = service_store
+    source = failing_source(store, feeds, errors=60)
+    run_ticks(config, store, 5)
     assert feeds.count("/down") == 1
     failing = store.get_source(source.id)
     assert failing.error_count == 61 and "HTTP 500" in failing.last_error
     assert seconds_until(failing.next_poll_at) >= MAX_BACKOFF - 60
-    store.close()
 
 
-def test_a_poll_that_crashes_is_recorded_and_backs_off(tmp_path, feeds):
+def test_a_poll_that_crashes_is_recorded_and_backs_off(service_store, feeds):
     """A poll that fails where no stage expected it (here the database refuses the articles)
     still records the failure and moves the schedule."""
-    config = load_config(
-        write_config(tmp_path, [], "allow_private_networks = true\nhealth_port = 0\n"),
-        {"PANTAU_DB": str(tmp_path / "pantau.db")},
-    )
-    store = Store.open(config.database)
+    config, store = service_store
     feeds.serve("/rss", Page(rss([OLD_STORY])))
     source = store.add_source(
         SourceSpec("Crash", feeds.url("/rss"), 120, fetch_article=False), datetime.now(UTC)
@@ -193,24 +201,8 @@ def test_a_poll_that_crashes_is_recorded_and_backs_off(tmp_path, feeds):
     store.db.execute(
         "CREATE TRIGGER refuse BEFORE INSERT ON articles BEGIN SELECT RAISE(ABORT, 'disk'); END"
     )
-
-    async def notify(key: str, values: dict[str, object]) -> None:
-        return None
-
-    async def run() -> None:
-        service = Service(config, store, notify)
-        await service.start(ConsoleBot())
-        try:
-            for _ in range(3):
-                await asyncio.gather(*service._in_flight.values(), return_exceptions=True)
-                await service._poll_due()
-            await asyncio.gather(*service._in_flight.values(), return_exceptions=True)
-        finally:
-            await service.stop()
-
-    asyncio.run(run())
+    run_ticks(config, store, 3)
     assert feeds.count("/rss") == 1
     crashed = store.get_source(source.id)
     assert crashed.error_count == 61 and "internal error" in crashed.last_error
     assert seconds_until(crashed.next_poll_at) >= MAX_BACKOFF - 60
-    store.close()
