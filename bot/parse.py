@@ -13,6 +13,14 @@ Rules:
 - An article's key is its canonical URL (lower-case host, no `www.`/`m.`, no fragment, no
   tracking parameters, no trailing slash, https); without a link, the entry id; without
   either, a hash of title and date. Entries without a title and a link are skipped.
+- Only http(s) links reach a reader (`is_web_link`). An entry whose link is anything else
+  (`javascript:`, `data:`, `file:`, `tg:`…) is dropped whole rather than kept without its
+  link: it is hostile or broken, an alert is worth its link, and such a link was the entry's
+  identity, so its key would be a guess. The link users click keeps its query as written,
+  minus tracking parameters.
+- Text is bounded where it enters: a headline is cut at `MAX_TITLE` (1,000) characters, a
+  description at `MAX_SUMMARY` (20,000: a whole article in the feed stays matchable), so no
+  feed can make one article megabytes in the database, the matcher or an alert.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 import trafilatura
@@ -43,6 +51,8 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _ESCAPED_AGAIN = re.compile(r"&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);", re.I)
 
 
+MAX_TITLE = 1_000
+MAX_SUMMARY = 20_000
 WIB = timezone(timedelta(hours=7), "WIB")
 _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
 
@@ -109,15 +119,27 @@ def _strip_tags(markup: str) -> str:
     return "".join(extractor.parts)
 
 
+def is_web_link(url: str) -> bool:
+    """Whether a link may reach a reader: http(s) with a host. The others run code
+    (`javascript:`, `data:`), read the reader's files (`file:`) or act in their Telegram (`tg:`)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def without_tracking(url: str) -> str:
-    """The link as published, minus tracking parameters and fragment: what alerts link to."""
+    """The link as published, minus tracking parameters and fragment: what alerts link to.
+
+    The query's other parameters stay exactly as written (`?12345` is not `?12345=`)."""
     parts = urlsplit(url.strip())
     kept = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING_PARAMS.match(k)
+        pair
+        for pair in parts.query.split("&")
+        if not _TRACKING_PARAMS.match(unquote_plus(pair.partition("=")[0]))
     ]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(kept), ""))
 
 
 def canonical_url(url: str) -> str:
@@ -182,14 +204,15 @@ def _article(entry: Any) -> Article | None:
     if publisher and title.endswith(f" - {publisher}"):
         title = title.removesuffix(f" - {publisher}")
     link = entry.get("link", "").strip()
-    if not title and not link:
+    if (not title and not link) or (link and not is_web_link(link)):
         return None
+    title = (title or link)[:MAX_TITLE].rstrip()
     published = _published(entry)
     return Article(
         key=_key(entry, link, title, published),
         url=without_tracking(link) if link else link,
-        title=title or link,
-        summary=_text(entry, "summary"),
+        title=title,
+        summary=_text(entry, "summary")[:MAX_SUMMARY].rstrip(),
         published_at=published,
     )
 

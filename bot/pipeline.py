@@ -30,12 +30,7 @@ from bot.health import ALERTS_QUEUED, ARTICLES, FETCH_SECONDS, MATCHES, POLLS
 from bot.match import Document, LiveIndex, QueryMatch, hosts_of
 from bot.models import Article, PageText, Planned, RecentAlert, Source, StoredArticle, Watch
 from bot.parse import ParseError, extract_article, parse_feed
-from bot.sources import (
-    Cadence,
-    adaptive_interval,
-    next_poll_after_failure,
-    next_poll_after_success,
-)
+from bot.sources import Cadence, adaptive_interval, next_poll, next_poll_after_failure
 from bot.store import Store
 from bot.stories import WINDOW as STORY_WINDOW
 from bot.stories import Recent, earlier_report, fingerprint
@@ -110,14 +105,14 @@ async def poll_source(
         chats = {alert.chat_id for alert in planned}
         recent = await store.run(store.recent_alerts, chats, now - STORY_WINDOW)
         planned = repeats_marked(planned, fresh, recent)
-    next_poll = next_poll_after_success(now, interval, fresh_for, settings.rng)
+    poll_at = next_poll(now, interval, settings.cadence, settings.rng, asked=fresh_for)
 
     def record() -> tuple[list[StoredArticle], int]:
         with store.transaction():
             stored = store.save_articles(source, fresh, now)
             queued = store.enqueue(planned, stored, now, settings.widely)
             store.record_poll_success(
-                source.id, now, next_poll, interval, result.etag, result.last_modified
+                source.id, now, poll_at, interval, result.etag, result.last_modified
             )
         return stored, queued
 
@@ -143,8 +138,7 @@ async def _failed(
     """Record the failure, back off, and say whether the admins should now hear of it."""
     now = datetime.now(UTC)
     retry_after = error.retry_after if isinstance(error, FetchError) else None
-    interval = source.effective_interval if source.adaptive else source.interval
-    retry = next_poll_after_failure(now, interval, source.error_count + 1, retry_after)
+    retry = next_poll_after_failure(source, now, settings.cadence, settings.rng, retry_after)
     await store.run(store.record_poll_failure, source.id, now, retry, str(error))
     log.warning("source=%s url=%s poll failed: %s", source.id, source.url, error)
     since = source.failing_since or now

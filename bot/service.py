@@ -6,6 +6,8 @@ Rules:
   - `poll-due`, every second: start a poll for each due source not already being polled, at
     most `max_concurrent_polls` at once. A slow feed never delays the others.
   - `deliver`, every second: drain the outbox (also drained right after a poll queues alerts).
+- A poll that crashes (an error no stage expected) is recorded as a failure — retried until
+  the database takes it — and backs off like one: it never leaves its source due every tick.
 - The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
   alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
   force for every article stored after `/watch` answered.
@@ -180,10 +182,13 @@ class Service:
                     settings=self._settings,
                 )
             except Exception as exc:
+                # Recorded whatever the wait: an unrecorded crash leaves the source due, and it
+                # would be polled again every tick. The schedule maths cannot raise.
                 log.exception("source=%s poll crashed", source.id)
                 now = _now()
-                retry = next_poll_after_failure(now, source.interval, source.error_count + 1)
-                await self._store.run(
+                settings = self._settings
+                retry = next_poll_after_failure(source, now, settings.cadence, settings.rng)
+                await self._store.run_retrying(
                     self._store.record_poll_failure,
                     source.id,
                     now,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -312,3 +313,53 @@ def test_doctor(tmp_path, telegram, feeds):
     assert broken.returncode == 1
     assert "FAIL bot token: TELEGRAM_BOT_TOKEN does not look like a bot token" in broken.stdout
     assert "FAIL source 2 Rusak: not a feed" in broken.stdout
+
+
+def snapshot(path):
+    """What doctor must leave as it found: the database file's bytes and modification time."""
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def test_doctor_on_a_read_only_database_reports_and_changes_nothing(tmp_path, telegram, feeds):
+    from tests.conftest import bot_env
+    from tests.feed_server import Page
+    from tests.feeds import OLD_STORY, rss
+
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    env = bot_env(tmp_path, telegram, write_config(tmp_path, [("Baik", feeds.url("/rss"), "5m")]))
+    assert run_cli("sources", "list", env=env).returncode == 0  # creates and migrates it
+    database = tmp_path / "data" / "pantau.db"
+    database.chmod(0o444)
+    before = snapshot(database)
+
+    report = run_cli("doctor", env=env)
+    assert "Traceback" not in report.stderr, report.stderr
+    assert "OK   source 1 Baik: 1 items" in report.stdout, "read without writing"
+    if os.access(database, os.W_OK):  # root may write whatever the mode says
+        assert "OK   database: " in report.stdout and "schema up to date" in report.stdout
+    else:
+        assert "FAIL database: " in report.stdout and "read-only" in report.stdout
+    assert snapshot(database) == before
+
+
+def test_doctor_reports_pending_migrations_without_applying_them(tmp_path, telegram, feeds):
+    from sqlite_utils import Database
+
+    from bot.store import migrations
+    from tests.conftest import bot_env
+
+    database = tmp_path / "data" / "pantau.db"
+    database.parent.mkdir()
+    last = migrations.pending(Database(memory=True))[-1].name
+    with closing(sqlite3.connect(database)) as connection:
+        migrations.apply(Database(connection), stop_before=last)
+    before = snapshot(database)
+    env = bot_env(tmp_path, telegram, write_config(tmp_path, []))
+
+    report = run_cli("doctor", env=env)
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert f"WARN database: {database} has 1 migration(s)" in report.stdout
+    assert "pantau run" in report.stdout and "pantau restore" in report.stdout
+    assert snapshot(database) == before
+    with closing(sqlite3.connect(database)) as connection:
+        assert [m.name for m in migrations.pending(Database(connection))] == [last]

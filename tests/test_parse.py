@@ -198,3 +198,45 @@ def test_feed_links_on_an_html_page():
         "https://news.example.id/rss/terkini.xml",
         "https://news.example.id/atom",
     ]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "file:///etc/passwd",
+        "tg://resolve?domain=penipu",
+        "http:tanpa-host",
+        "mailto:redaksi@x.id",
+    ],
+)
+def test_an_entry_whose_link_is_not_http_is_dropped(link):
+    feed = rss([{"title": "Korea Utara jahat", "link": link}, SEED_STORY])
+    [kept] = parse_feed(result(feed)).articles
+    assert kept.title == SEED_STORY["title"]
+
+
+def test_a_link_keeps_its_query_as_written_minus_tracking():
+    feed = rss(
+        [
+            {"title": "A", "link": "https://x.id/baca?12345"},
+            {"title": "B", "link": "https://x.id/baca?utm_source=rss&id=5%20x&q=a+b#atas"},
+        ]
+    )
+    assert [a.url for a in parse_feed(result(feed)).articles] == [
+        "https://x.id/baca?12345",
+        "https://x.id/baca?id=5%20x&q=a+b",
+    ]
+
+
+def test_a_five_megabyte_headline_is_cut_where_it_enters():
+    from bot.parse import MAX_SUMMARY, MAX_TITLE
+
+    huge = "Korea Utara " * 440_000
+    [article] = parse_feed(
+        result(rss([{"title": huge, "link": "https://x.id/1", "description": huge}]))
+    ).articles
+    assert article.title.startswith("Korea Utara") and len(article.title) <= MAX_TITLE
+    assert article.summary.startswith("Korea Utara") and len(article.summary) <= MAX_SUMMARY

@@ -13,6 +13,8 @@ Rules:
   delays rather than fails; `run_retrying` is for what must be recorded whatever the wait.
 - `transaction` takes the write lock at its start (`BEGIN IMMEDIATE`), so a transaction that
   reads before it writes waits for a lock instead of failing on a stale snapshot.
+- `open` migrates; `open_read_only` (for `pantau doctor`) opens with `mode=ro` and changes
+  nothing, not even the schema of a database an older bot is still running on.
 - Times are stored as epoch seconds UTC: `to_epoch` on the way in, `from_epoch` on the way out.
 """
 
@@ -90,6 +92,16 @@ class StoreBase:
         store.db.execute("PRAGMA foreign_keys = ON")
         migrations.apply(store.db)
         return store
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Self:
+        """Open an existing database to inspect it (`pantau doctor`): SQLite's `mode=ro`, no
+        folder created, no migration, no WAL switch, so nothing can change the file.
+
+        Raises `sqlite3.Error` when the file is missing or cannot be opened.
+        """
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        return cls(sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT))
 
     def close(self) -> None:
         """Finish what the worker was given, then close the connection."""
