@@ -8,13 +8,18 @@ Rules:
   English when it starts with "en", Indonesian otherwise.
 - The catalogue serves every stage that writes words: alerts and digests (`compose`,
   `digest`) as well as the chat commands.
+- Telegram's limits count UTF-16 code units of the text after entity parsing
+  (`telegram_length`): an emoji is two, a tag nothing, `&amp;` one.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 DEFAULT_LANGUAGE = "id"
+MESSAGE_LIMIT = 4096
+_TAG = re.compile(r"<[^>]*>")
 
 ID: dict[str, str] = {
     "start": (
@@ -207,6 +212,10 @@ ID: dict[str, str] = {
     ),
     "channel_set": "✅ Peringatan obrolan ini kini dikirim ke {name}.",
     "channel_off": "Peringatan kembali dikirim ke obrolan ini.",
+    "channel_lost": (
+        "⚠️ Saya tidak bisa lagi mengirim ke kanal {name} ({reason}); peringatan kembali "
+        "dikirim ke obrolan ini. Hubungkan lagi dengan /channel"
+    ),
     "settings": (
         "<b>Pengaturan obrolan ini</b>\nRingkasan: {digest}\nJam tenang: {quiet}\n"
         "Zona waktu: {zone}\nBahasa: {language}\nPratinjau tautan: {previews}\n"
@@ -447,6 +456,10 @@ EN: dict[str, str] = {
     ),
     "channel_set": "✅ This chat's alerts now go to {name}.",
     "channel_off": "Alerts come to this chat again.",
+    "channel_lost": (
+        "⚠️ I can no longer post to the channel {name} ({reason}); alerts come to this chat "
+        "again. Link it again with /channel"
+    ),
     "settings": (
         "<b>This chat's settings</b>\nDigest: {digest}\nQuiet hours: {quiet}\n"
         "Time zone: {zone}\nLanguage: {language}\nLink previews: {previews}\n"
@@ -508,3 +521,9 @@ def text(language: str, key: str, /, **values: object) -> str:
     catalogue = CATALOGUES.get(language, CATALOGUES[DEFAULT_LANGUAGE])
     escaped = {name: html.escape(str(value), quote=False) for name, value in values.items()}
     return catalogue[key].format(**escaped)
+
+
+def telegram_length(markup: str) -> int:
+    """The length Telegram checks against its limits: UTF-16 code units of the text the HTML
+    shows (tags removed, entities decoded)."""
+    return len(html.unescape(_TAG.sub("", markup)).encode("utf-16-le")) // 2

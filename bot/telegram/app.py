@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import warnings
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -47,6 +48,7 @@ from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
+from bot.telegram.sender import TelegramSender
 from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,7 @@ def build_application(config: Config, token: str, store: Store, service: Service
 
     async def post_init(app: App) -> None:
         await _register_menu(app, handlers)
-        await service.start(app.bot)
+        await service.start(TelegramSender(app.bot))
 
     async def post_stop(app: App) -> None:
         await service.stop()
@@ -207,11 +209,9 @@ def run(config: Config, token: str, store: Store) -> None:
 def _run(config: Config, token: str, store: Store) -> None:
 
     async def notify_admins(key: str, values: dict[str, object]) -> None:
-        for admin in sorted(config.admins):
-            try:
-                await app.bot.send_message(admin, text(DEFAULT_LANGUAGE, key, **values))
-            except TelegramError as exc:
-                log.warning("admin=%s not notified (%s): %s", admin, key, exc)
+        """Admin notices are outbox rows: paced, retried and classified like alerts."""
+        notice = text(DEFAULT_LANGUAGE, key, **values)
+        await store.run(store.queue_notice, sorted(config.admins), notice, datetime.now(UTC))
 
     service = Service(config, store, notify_admins)
     app = build_application(config, token, store, service)

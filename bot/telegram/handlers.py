@@ -444,7 +444,7 @@ class Handlers:
     async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Resume alerts; if some were missed, ask whether to get them as a digest or drop them."""
         chat_id = await self._record_chat(update)
-        missed = await self._store.run(self._store.count_pending, chat_id)
+        missed = await self._store.run(self._store.count_missed, chat_id)
         if not missed:
             await self._store.run(self._store.resume, chat_id, missed_as_digest=False)
             await self._replies.reply(update, "resumed")
