@@ -291,6 +291,26 @@ class FakeTelegram:
             self._next_update_id += 1
             self._cond.notify_all()
 
+    def group_migrated(self, old: int, new: int) -> None:
+        """A group becomes a supergroup: the two service messages Telegram sends, and from now
+        on every message to the old id is refused with `migrate_to_chat_id`."""
+        with self._cond:
+            self.migrated[old] = new
+            for chat_id, chat_type, field_name, other in (
+                (old, "group", "migrate_to_chat_id", new),
+                (new, "supergroup", "migrate_from_chat_id", old),
+            ):
+                message = {
+                    "message_id": 10_000 + self._next_update_id,
+                    "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": chat_type, "title": "Grup"},
+                    "from": {"id": 1, "is_bot": False, "first_name": "Admin"},
+                    field_name: other,
+                }
+                self._updates.append({"update_id": self._next_update_id, "message": message})
+                self._next_update_id += 1
+            self._cond.notify_all()
+
     def drop_next(self, method: str) -> None:
         """Make the next call of `method` end with the connection closed and no answer."""
         with self._cond:

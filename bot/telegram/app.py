@@ -12,6 +12,9 @@ Rules:
   before the bot was running); SIGINT and SIGTERM stop both cleanly.
 - Start-up gives up after `BOOTSTRAP_RETRIES` failed attempts to reach the Bot API, and at once
   on a refused token, with one line (`StartFailed`) instead of a traceback.
+- Every update passes the throttle (allowlist and command rate, handler group -2), then the
+  permission gate (`permissions`, group -1), before any handler: commands and buttons are
+  registered from the same tables the gate reads.
 - Replies default to HTML with link previews off.
 - The command menu is registered in Indonesian (default) and English.
 """
@@ -48,6 +51,7 @@ from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
+from bot.telegram.permissions import ButtonKind, Gate
 from bot.telegram.sender import TelegramSender
 from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
@@ -82,9 +86,10 @@ def build_application(config: Config, token: str, store: Store, service: Service
     handlers = Handlers(
         store, read_alias_groups(config.aliases_file), config.commands_per_minute, allowed
     )
-    admin = AdminCommands(
-        store, config.admins, service.discover, config.default_interval, config.timezone
-    )
+    admin = AdminCommands(store, service.discover, config.default_interval, config.timezone)
+    commands = (*handlers.commands(), *admin.commands())
+    buttons = {button.kind: button for button in handlers.buttons()}
+    gate = Gate(commands, buttons.values(), config.admins, handlers.replies.answer)
 
     async def post_init(app: App) -> None:
         await _register_menu(app, handlers)
@@ -109,39 +114,39 @@ def build_application(config: Config, token: str, store: Store, service: Service
         .post_shutdown(post_stop)
         .build()
     )
-    app.add_handler(TypeHandler(Update, handlers.throttle), group=-1)
+    app.add_handler(TypeHandler(Update, handlers.throttle), group=-2)
+    app.add_handler(TypeHandler(Update, gate.check), group=-1)
+    by_name = {command.name: command for command in commands}
     with warnings.catch_warnings():
         # The flow is tracked per chat and user, as intended; PTB warns that its button is
         # then not tracked per message, which is what we want for a one-question flow.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         flow = ConversationHandler(
-            entry_points=[CommandHandler("watch", handlers.watch)],
+            entry_points=[CommandHandler("watch", by_name["watch"].handler)],
             states={
                 FLOW_ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.flow_keywords)],
-                FLOW_CONFIRM: [
-                    CallbackQueryHandler(handlers.flow_confirm, pattern=r"^flow:(save|cancel)$")
-                ],
+                FLOW_CONFIRM: [_button_handler(buttons["flow"])],
             },
-            fallbacks=[CommandHandler("cancel", handlers.flow_cancel)],
+            fallbacks=[CommandHandler("cancel", by_name["cancel"].handler)],
             per_message=False,
         )
     app.add_handler(flow)
-    for command in (*handlers.commands(), *admin.commands()):
+    for command in commands:
         if command.name != "watch":
             app.add_handler(CommandHandler(command.name, command.handler))
+    for button in buttons.values():
+        if button.kind != "flow":
+            app.add_handler(_button_handler(button))
+    app.add_handler(CallbackQueryHandler(handlers.stale))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(
-        CallbackQueryHandler(handlers.button, pattern=r"^(mute|unmute|del|undo|prev):\d+$")
-    )
-    app.add_handler(
-        CallbackQueryHandler(
-            handlers.setting, pattern=r"^set:(digest|quiet|zone|language|previews)$"
-        )
-    )
-    app.add_handler(CallbackQueryHandler(handlers.resume_choice, pattern=r"^resume:(digest|drop)$"))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
     app.add_error_handler(_log_error)
     return app
+
+
+def _button_handler(button: ButtonKind) -> CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, object]:
+    return CallbackQueryHandler(button.handler, pattern=f"^(?:{button.pattern})$")
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -158,7 +163,11 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def _register_menu(app: App, handlers: Handlers) -> None:
     for language in CATALOGUES:
-        menu = [BotCommand(c.name, text(language, c.description_key)) for c in handlers.commands()]
+        menu = [
+            BotCommand(c.name, text(language, c.description_key))
+            for c in handlers.commands()
+            if c.menu
+        ]
         code = None if language == DEFAULT_LANGUAGE else language
         try:
             await app.bot.set_my_commands(menu, language_code=code)
