@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ from bot.sender import (
 from bot.store import Store
 from bot.texts import text
 
-__all__ = ["Deliverer", "Sender", "keyboard"]
+__all__ = ["Deliverer", "Sender", "delivery_waited", "keyboard"]
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = 600.0
@@ -426,6 +427,17 @@ class Deliverer:
 
     def _later(self, seconds: float) -> datetime:
         return self._clock() + timedelta(seconds=seconds)
+
+
+def delivery_waited(store: Store, within: float) -> float | None:
+    """Seconds the oldest due outbox row has waited (for /healthz, from its thread); None when
+    nothing is due or the database does not answer within `within` seconds."""
+    now = datetime.now(UTC)
+    try:
+        since = store.ask(within, store.oldest_due, now)
+    except (TimeoutError, RuntimeError, sqlite3.Error):
+        return None
+    return None if since is None else (now - since).total_seconds()
 
 
 def _digest_item(delivery: Delivery) -> DigestItem:

@@ -175,17 +175,46 @@ async def _register_menu(app: App, handlers: Handlers) -> None:
             log.warning("command menu (%s) not registered: %s", language, exc)
 
 
+class BotApiError(Exception):
+    """The Bot API refused the token or did not answer; the message never has the token."""
+
+
 async def bot_name(config: Config, token: str) -> str:
     """The bot's username as the Bot API reports it (getMe): proof that the token works."""
-    async with Bot(token, base_url=config.api_base_url) as bot:
-        return bot.username
+    try:
+        async with Bot(token, base_url=config.api_base_url) as bot:
+            return bot.username
+    except Exception as exc:  # whatever it is, it is said without the token
+        raise _api_error(exc, config, token) from None
 
 
 async def registered_webhook(config: Config, token: str) -> tuple[str, str | None]:
     """The webhook URL Telegram holds for this bot ("" for none) and its last delivery error."""
-    async with Bot(token, base_url=config.api_base_url) as bot:
-        info = await bot.get_webhook_info()
+    try:
+        async with Bot(token, base_url=config.api_base_url) as bot:
+            info = await bot.get_webhook_info()
+    except Exception as exc:  # whatever it is, it is said without the token
+        raise _api_error(exc, config, token) from None
     return info.url, info.last_error_message
+
+
+def _api_error(exc: Exception, config: Config, token: str) -> BotApiError:
+    """What went wrong, in words that never repeat the token (python-telegram-bot's
+    InvalidToken, for a 401 or a 404, quotes it whole)."""
+    if isinstance(exc, InvalidToken):
+        return BotApiError(
+            f"the Bot API at {config.api_base_url} refused the token (401), or that address "
+            "is not a Bot API (404)"
+        )
+    return BotApiError(redacted(f"{type(exc).__name__}: {exc}", token))
+
+
+def redacted(text: str, token: str) -> str:
+    """`text` without the token or its secret half."""
+    for secret in (token, token.partition(":")[2]):
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 class StartFailed(Exception):
@@ -208,7 +237,7 @@ def run(config: Config, token: str, store: Store) -> None:
             "copy it again from @BotFather (https://t.me/BotFather)"
         ) from None
     except TelegramError as exc:
-        detail = str(exc).replace(token, REDACTED)
+        detail = redacted(str(exc), token)
         raise StartFailed(
             f"could not start with the Bot API at {config.api_base_url} "
             f"after {BOOTSTRAP_RETRIES} retries: {detail}"
