@@ -56,8 +56,8 @@ from bot.digest import (
     route,
 )
 from bot.health import ALERTS_FAILED, ALERTS_SENT, TOO_MANY
-from bot.models import Alert, ChatSettings, Delivery, HeldChat, QueuedMessage
-from bot.pacing import Pacer
+from bot.models import Alert, ChatSettings, Delivery, DueRow, HeldChat, QueuedMessage
+from bot.pacing import OVERALL_PER_SECOND, Pacer
 from bot.sender import (
     Button,
     Gone,
@@ -159,15 +159,16 @@ class Deliverer:
         await self._digests()
         sent = 0
         while not self._stopping and time.monotonic() < deadline:
-            due = await self._store.run(self._next_rows, self._clock())
+            waiting = self._pacer.waiting()
+            due = await self._store.run(self._store.due_rows, self._clock(), waiting)
             ready = self._ready(due)
             if not ready:
-                wait = min((self._pacer.chat_wait(row.target) for row, _ in due), default=None)
+                wait = min((self._pacer.chat_wait(target) for target in waiting), default=None)
                 if wait is None or time.monotonic() + wait >= deadline:
                     break
                 await asyncio.sleep(wait)
                 continue
-            for row, unit in ready:
+            for row, unit in await self._store.run(self._load, ready):
                 if self._stopping:
                     return sent
                 await asyncio.sleep(self._pacer.overall_wait())
@@ -175,10 +176,20 @@ class Deliverer:
         await self._edits()
         return sent
 
-    def _next_rows(self, now: datetime) -> list[tuple[_Row, Delivery | QueuedMessage]]:
-        """The oldest due row of every chat, alerts and messages, oldest first (store thread)."""
-        found: list[tuple[datetime, _Row, Delivery | QueuedMessage]] = []
-        for delivery in self._store.next_deliveries(now):
+    def _ready(self, due: list[DueRow]) -> list[DueRow]:
+        """The oldest due row of each target that may receive a message now, as many as may go
+        out in a second: only those are loaded in full."""
+        first: dict[int, DueRow] = {}
+        for row in due:
+            first.setdefault(row.target, row)
+        ready = [row for target, row in first.items() if self._pacer.chat_wait(target) == 0]
+        return ready[:OVERALL_PER_SECOND]
+
+    def _load(self, ready: list[DueRow]) -> list[tuple[_Row, Delivery | QueuedMessage]]:
+        """The ready rows in full, in their order (on the store's thread)."""
+        store = self._store
+        units: dict[tuple[str, int], tuple[_Row, Delivery | QueuedMessage]] = {}
+        for delivery in store.deliveries_by_id([r.id for r in ready if r.kind == "alert"]):
             alert = delivery.alert
             row = _Row(
                 "alert",
@@ -190,8 +201,8 @@ class Deliverer:
                 delivery.attempts,
                 1,
             )
-            found.append((delivery.created_at or now, row, delivery))
-        for message in self._store.next_messages(now):
+            units["alert", delivery.id] = (row, delivery)
+        for message in store.messages_by_id([r.id for r in ready if r.kind == "message"]):
             row = _Row(
                 message.kind,
                 message.id,
@@ -202,18 +213,8 @@ class Deliverer:
                 message.attempts,
                 message.alerts,
             )
-            found.append((message.created_at, row, message))
-        found.sort(key=lambda entry: (entry[0], entry[1].id))
-        return [(row, unit) for _, row, unit in found]
-
-    def _ready(
-        self, due: list[tuple[_Row, Delivery | QueuedMessage]]
-    ) -> list[tuple[_Row, Delivery | QueuedMessage]]:
-        """The oldest due row of each target that may receive a message now."""
-        first: dict[int, tuple[_Row, Delivery | QueuedMessage]] = {}
-        for entry in due:
-            first.setdefault(entry[0].target, entry)
-        return [entry for target, entry in first.items() if self._pacer.chat_wait(target) == 0]
+            units["message", message.id] = (row, message)
+        return [units[key] for r in ready if (key := (r.kind, r.id)) in units]
 
     async def _guarded(self, row: _Row, unit: Delivery | QueuedMessage) -> int:
         """Handle one row; whatever goes wrong with it is logged and retried, never fatal."""

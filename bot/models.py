@@ -179,6 +179,17 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class DueRow:
+    """The oldest due outbox row of a chat, as the deliverer orders and paces rows before it
+    loads the few it sends: `kind` "alert" or "message", `target` the chat it goes to."""
+
+    kind: str
+    id: int
+    target: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class QueuedMessage:
     """An outbox message that is not an alert: a digest part or an admin notice.
 

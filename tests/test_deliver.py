@@ -557,3 +557,16 @@ def test_a_digest_for_a_vanished_chat_fails_once(telegram, tmp_path):
     assert telegram.calls.count("sendMessage") == 1, "tried once, never again"
     assert statuses(store, "messages") == {"failed": 1}
     assert store.db["chats"].get(-21)["active"] == 0
+
+
+def test_a_channel_that_took_the_bots_rights_away_sends_to_the_chat(telegram, store):
+    telegram.channels["@kanal_lama"] = (-100666, False)
+    store.set_channel(2, -100666, "@kanal_lama")
+    drain_until(
+        telegram,
+        store,
+        lambda: store.count_deliveries("sent") == 3 and store.message_status(1) == "sent",
+    )
+    [alert, notice] = telegram.messages_to(2)
+    assert alert.text.startswith("Berita ") and "need administrator rights" in notice.text.lower()
+    assert telegram.messages_to(-100666) == []

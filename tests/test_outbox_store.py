@@ -59,7 +59,8 @@ def test_queue_moves_with_the_supergroup(store):
     store.queue_notice([-5], "catatan", NOW)
     store.migrate_chat(-5, -1005)
     assert [d.alert.chat_id for d in store.due_deliveries(NOW)] == [-1005, -1005]
-    assert [m.chat_id for m in store.next_messages(NOW)] == [-1005]
+    [notice] = [row for row in store.due_rows(NOW) if row.kind == "message"]
+    assert [m.chat_id for m in store.messages_by_id([notice.id])] == [-1005]
     assert [w.chat_id for w in store.active_watches()] == [-1005]
 
 
@@ -166,8 +167,7 @@ def steps(store, call):
 
 LATER = NOW + timedelta(minutes=1)
 PER_TICK = {
-    "next_deliveries": lambda s, now: s.next_deliveries(now),
-    "next_messages": lambda s, now: s.next_messages(now),
+    "due_rows": lambda s, now: s.due_rows(now),
     "due_edits": lambda s, now: s.due_edits(now),
     "held_chats": lambda s, now: s.held_chats(now),
     "oldest_due": lambda s, now: s.oldest_due(now),

@@ -9,8 +9,9 @@ Rules:
   with that part. When a paused chat resumes, its missed alerts become held or dropped.
 - A digest part or notice (`messages`) goes pending → sent or failed, each on its own: a part
   that fails never holds back, or resends, the parts before it.
-- A pending row is due once `not_before` has passed. The deliverer takes the oldest due row of
-  each chat (`next_deliveries`, `next_messages`), so one chat's backlog never hides another's.
+- A pending row is due once `not_before` has passed. The deliverer asks for the oldest due row
+  of each chat (`due_rows`: ids and targets only), so one chat's backlog never hides another's,
+  then loads in full only the rows it is about to send (`deliveries_by_id`, `messages_by_id`).
 - Every query the deliverer runs each tick reads a partial index of the rows it wants (due,
   edit pending, chats with held alerts), never the outbox's history: held alerts are summed up
   per chat in `chats.held_since` / `held_boundary` / `digest_due_at` (0 means "work it out").
@@ -31,6 +32,7 @@ from typing import Any
 from bot.models import (
     Alert,
     Delivery,
+    DueRow,
     HeldChat,
     Planned,
     QueuedMessage,
@@ -173,7 +175,7 @@ class OutboxMixin(StoreBase):
 
     def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
         """Every due alert of active, unpaused chats, oldest first (what the outbox holds for
-        now; the deliverer itself takes `next_deliveries`)."""
+        now; the deliverer itself takes `due_rows`)."""
         rows = self.db.query(
             _DELIVERY_SELECT + f"WHERE d.status = {PENDING} AND d.not_before <= ? "
             "AND c.active = 1 AND c.paused = 0 ORDER BY d.id LIMIT ?",
@@ -181,16 +183,41 @@ class OutboxMixin(StoreBase):
         )
         return self._readable(rows)
 
-    def next_deliveries(self, now: datetime, limit: int = 500) -> list[Delivery]:
+    def due_rows(
+        self, now: datetime, waiting: Sequence[int] = (), limit: int = 200
+    ) -> list[DueRow]:
         """The oldest due alert of each active chat (paused ones included: the deliverer holds
-        their alerts), oldest first; bounded by the alerts due, never by the outbox's history."""
-        rows = self.db.query(
-            _DELIVERY_SELECT + "WHERE d.id IN (SELECT min(id) FROM deliveries "
+        their alerts) and the oldest due digest part or notice of each chat, oldest first, at
+        most `limit` (many more than may go out in a second), leaving out those for the
+        `waiting` targets (chats and channels that may not receive a message yet). Digest
+        parts wait while their chat is paused or gone; notices do not (an admin's chat may be
+        neither). Bounded by what is due, never by the outbox's history."""
+        moment, skip = to_epoch(now), json.dumps(list(waiting))
+        rows = self.db.execute(
+            "SELECT 'alert', d.id, coalesce(c.channel_id, d.chat_id) AS target, d.created_at "
+            "FROM deliveries d JOIN chats c ON c.id = d.chat_id "
+            "WHERE d.id IN (SELECT min(id) FROM deliveries "
+            f"WHERE status = {PENDING} AND not_before <= ? GROUP BY chat_id) AND c.active = 1 "
+            "AND target NOT IN (SELECT value FROM json_each(?)) "
+            "UNION ALL "
+            "SELECT 'message', m.id, CASE WHEN m.kind = 'digest' "
+            "THEN coalesce(c.channel_id, m.chat_id) ELSE m.chat_id END AS target, m.created_at "
+            "FROM messages m LEFT JOIN chats c ON c.id = m.chat_id "
+            "WHERE m.id IN (SELECT min(id) FROM messages "
             f"WHERE status = {PENDING} AND not_before <= ? GROUP BY chat_id) "
-            "AND c.active = 1 ORDER BY d.id LIMIT ?",
-            [to_epoch(now), limit],
-        )
-        return self._readable(rows)
+            "AND (m.kind = 'notice' OR (c.active = 1 AND c.paused = 0)) "
+            "AND target NOT IN (SELECT value FROM json_each(?)) "
+            "ORDER BY 4, 1, 2 LIMIT ?",
+            [moment, skip, moment, skip, limit],
+        ).fetchall()
+        return [DueRow(kind, i, target, _moment(created)) for kind, i, target, created in rows]
+
+    def deliveries_by_id(self, ids: Sequence[int]) -> list[Delivery]:
+        """These alerts in full, in the order given (one that cannot be read is failed)."""
+        placeholders = ",".join("?" * len(ids))
+        rows = self.db.query(_DELIVERY_SELECT + f"WHERE d.id IN ({placeholders})", list(ids))
+        found = {delivery.id: delivery for delivery in self._readable(rows)}
+        return [found[i] for i in ids if i in found]
 
     def _readable(self, rows: Iterable[dict[str, Any]]) -> list[Delivery]:
         """The rows as deliveries; one that cannot be read is failed (never blocks the rest)."""
@@ -240,7 +267,7 @@ class OutboxMixin(StoreBase):
 
     # edits
 
-    def due_edits(self, now: datetime | None = None, limit: int = 50) -> list[Delivery]:
+    def due_edits(self, now: datetime | None = None, limit: int = 10) -> list[Delivery]:
         """Sent alerts whose message must be edited (another outlet reported the story)."""
         moment = to_epoch(now or datetime.now(UTC))
         rows = self.db.query(
@@ -392,32 +419,12 @@ class OutboxMixin(StoreBase):
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
-    def next_messages(self, now: datetime, limit: int = 500) -> list[QueuedMessage]:
-        """The oldest due digest part or notice of each chat, oldest first. Digest parts wait
-        while their chat is paused or gone; notices do not (an admin's chat may be neither)."""
-        rows = self.db.query(
-            _MESSAGE_SELECT + "WHERE m.id IN (SELECT min(id) FROM messages "
-            f"WHERE status = {PENDING} AND not_before <= ? GROUP BY chat_id) "
-            "AND (m.kind = 'notice' OR (c.active = 1 AND c.paused = 0)) ORDER BY m.id LIMIT ?",
-            [to_epoch(now), limit],
-        )
-        return [
-            QueuedMessage(
-                row["id"],
-                row["kind"],
-                row["chat_id"],
-                (row["channel_id"] or row["chat_id"])
-                if row["kind"] == "digest"
-                else row["chat_id"],
-                row["html"],
-                None if row["kind"] == "digest" and row["channel_id"] else row["thread_id"],
-                row["attempts"],
-                datetime.fromtimestamp(row["created_at"], UTC),
-                channel=row["kind"] == "digest" and bool(row["channel_id"]),
-                alerts=row["alerts"],
-            )
-            for row in rows
-        ]
+    def messages_by_id(self, ids: Sequence[int]) -> list[QueuedMessage]:
+        """These digest parts or notices in full, in the order given."""
+        placeholders = ",".join("?" * len(ids))
+        rows = self.db.query(_MESSAGE_SELECT + f"WHERE m.id IN ({placeholders})", list(ids))
+        found = {row["id"]: _message(row) for row in rows}
+        return [found[i] for i in ids if i in found]
 
     def mark_message_sent(self, message_id: int, telegram_id: int, now: datetime) -> None:
         """A digest part or notice went out; so did the alerts the part carries."""
@@ -489,6 +496,26 @@ class OutboxMixin(StoreBase):
             "SELECT count(*) FROM deliveries WHERE status = ?", [status]
         ).fetchone()
         return int(row[0])
+
+
+def _moment(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def _message(row: dict[str, Any]) -> QueuedMessage:
+    digest, channel = row["kind"] == "digest", row["channel_id"]
+    return QueuedMessage(
+        row["id"],
+        row["kind"],
+        row["chat_id"],
+        (channel or row["chat_id"]) if digest else row["chat_id"],
+        row["html"],
+        None if digest and channel else row["thread_id"],
+        row["attempts"],
+        _moment(row["created_at"]),
+        channel=digest and bool(channel),
+        alerts=row["alerts"],
+    )
 
 
 def _delivery(row: dict[str, Any]) -> Delivery:
