@@ -176,16 +176,24 @@ PER_TICK = {
 }
 
 
-@pytest.mark.parametrize("query", PER_TICK)
-def test_per_tick_queries_do_not_grow_with_history(tmp_path, query):
-    """What the deliverer (and health) asks every second reads only what is due: the same work
-    with 600 alerts of history as with 12,000."""
-    work = []
+@pytest.fixture(scope="module")
+def histories(tmp_path_factory):
+    """The same outbox with 600 and with 12,000 alerts of history."""
+    stores = []
     for rows in (600, 12_000):
-        store = Store.open(tmp_path / f"{rows}.db")
+        store = Store.open(tmp_path_factory.mktemp("history") / f"{rows}.db")
         store.ensure_chat(8, "private", "id", "A", NOW)
         queue(store, 8, 3)
         history(store, rows)
-        work.append(steps(store, lambda s=store: PER_TICK[query](s, LATER)))
+        stores.append(store)
+    yield stores
+    for store in stores:
         store.close()
+
+
+@pytest.mark.parametrize("query", PER_TICK)
+def test_per_tick_queries_do_not_grow_with_history(histories, query):
+    """What the deliverer (and health) asks every second reads only what is due: the same work
+    with 600 alerts of history as with 12,000."""
+    work = [steps(store, lambda s=store: PER_TICK[query](s, LATER)) for store in histories]
     assert work[1] <= work[0] + 2, work
