@@ -102,7 +102,7 @@ class Gate:
             else:
                 refusal = await self._verdict(found[1], update, context, "")
         else:
-            message = update.effective_message
+            message = update.message or update.edited_message  # a channel's posts: no user
             words = (message.text or "").split() if message is not None else []
             if not words or not words[0].startswith("/"):
                 return
