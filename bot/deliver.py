@@ -17,6 +17,7 @@ Rules:
   - `Gone` with `topic_only`: the forum topic is forgotten, the row goes to the chat itself.
     `Gone` of a linked channel: the channel is unlinked, the chat is told, the row goes to the
     chat. `Gone` of the chat: it is deactivated and what was pending for it fails.
+    A row sent on elsewhere is charged an attempt, so no redirect can loop forever.
   - `Rejected`: this row fails with the reason; the queue goes on.
   - `Transient`: retried with exponential backoff (up to `MAX_RETRY_DELAY`), failed with the
     reason after `MAX_ATTEMPTS`.
@@ -271,19 +272,23 @@ class Deliverer:
             case Moved(chat_id) if row.channel:
                 name = await store.run(store.channel_name, row.chat_id)
                 await store.run(store.set_channel, row.chat_id, chat_id, name)
+                await self._defer(row, 0, f"channel moved to {chat_id}", attempt=True)
             case Moved(chat_id):
                 log.info("chat=%s became supergroup %s: everything follows", row.chat_id, chat_id)
                 await store.run(store.migrate_chat, row.chat_id, chat_id)
+                await self._defer(row, 0, f"moved to {chat_id}", attempt=True)
             case Gone(reason, topic_only=True) if row.thread_id is not None:
                 log.info(
                     "chat=%s topic %s gone (%s): to the chat", row.chat_id, row.thread_id, reason
                 )
                 await store.run(store.forget_topic, row.chat_id, row.thread_id)
+                await self._defer(row, 0, f"topic gone: {reason}", attempt=True)
             case Gone(reason) if row.channel:
                 log.warning(
                     "channel=%s gone (%s): back to chat=%s", row.target, reason, row.chat_id
                 )
                 await self._unlink_channel(row.chat_id, reason)
+                await self._defer(row, 0, f"channel gone: {reason}", attempt=True)
             case Gone(reason, topic_only=False):
                 log.info("chat=%s unreachable (%s): its queue fails", row.chat_id, reason)
                 await store.run(store.deactivate_chat, row.chat_id, reason)
