@@ -11,37 +11,31 @@ import asyncio
 import itertools
 import signal
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from bot.config import Config, read_alias_groups
 from bot.match import build_table, parse_query
 from bot.parse import html_to_text
+from bot.sender import Outcome, Outgoing, Sent
 from bot.service import Service
 from bot.store import Store
 
 CONSOLE_CHAT = 1
 
 
-@dataclass(frozen=True)
-class Printed:
-    message_id: int
-
-
-class ConsoleBot:
-    """Stands in for python-telegram-bot's Bot where the deliverer sends and edits."""
+class ConsoleSender:
+    """The `Sender` of console mode: each message printed as plain text, never refused."""
 
     def __init__(self) -> None:
         self._ids = itertools.count(1)
 
-    async def send_message(self, chat_id: int, text: str, **_: Any) -> Printed:
-        print(_plain(text), end="\n\n", flush=True)
-        return Printed(next(self._ids))
+    async def send(self, message: Outgoing) -> Outcome:
+        print(_plain(message.html), end="\n\n", flush=True)
+        return Sent(next(self._ids))
 
-    async def edit_message_text(self, text: str, **_: Any) -> Printed:
-        print("(updated) " + _plain(text), end="\n\n", flush=True)
-        return Printed(0)
+    async def edit(self, message_id: int, message: Outgoing) -> Outcome:
+        print("(updated) " + _plain(message.html), end="\n\n", flush=True)
+        return Sent(message_id)
 
 
 def _plain(markup: str) -> str:
@@ -69,6 +63,6 @@ async def _serve(config: Config, store: Store) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopped.set)
-    await service.start(ConsoleBot())  # type: ignore[arg-type]
+    await service.start(ConsoleSender())
     await stopped.wait()
     await service.stop()

@@ -51,11 +51,11 @@ async def run_checks(config: Config, env: Mapping[str, str]) -> list[Check]:
 
 
 async def _webhook(config: Config, token: str) -> Check:
-    from bot.telegram.app import registered_webhook
+    from bot.telegram.app import BotApiError, registered_webhook
 
     try:
         url, error = await registered_webhook(config, token)
-    except Exception as exc:  # as for the token: not getting an answer is the answer
+    except BotApiError as exc:  # as for the token: not getting an answer is the answer
         return Check("webhook", False, f"getWebhookInfo failed ({exc})")
     if not url:
         return Check("webhook", True, "not registered yet; pantau run registers it at start")
@@ -80,11 +80,11 @@ async def _token(config: Config, env: Mapping[str, str]) -> Check:
         token = require_token(env)
     except ConfigError as exc:
         return Check("bot token", False, str(exc))
-    from bot.telegram.app import bot_name
+    from bot.telegram.app import BotApiError, bot_name
 
     try:
         name = await bot_name(config, token)
-    except Exception as exc:  # any failure to reach the Bot API is the answer
+    except BotApiError as exc:  # any failure to reach the Bot API is the answer; never the token
         return Check(
             "bot token",
             False,

@@ -175,6 +175,55 @@ class Delivery:
     chat: ChatSettings = ChatSettings()
     held_reason: str = ""
     created_at: datetime | None = None
+    edit_attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """The oldest due outbox row of a chat, as the deliverer orders and paces rows before it
+    loads the few it sends: `kind` "alert" or "message", `target` the chat it goes to."""
+
+    kind: str
+    id: int
+    target: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """An outbox message that is not an alert: a digest part or an admin notice.
+
+    `target` is where it goes: a digest part follows the chat to its linked channel
+    (`channel`), a notice goes to the chat itself. `alerts` is how many alerts a part carries.
+    """
+
+    id: int
+    kind: str
+    chat_id: int
+    target: int
+    html: str
+    thread_id: int | None
+    attempts: int
+    created_at: datetime
+    channel: bool = False
+    alerts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HeldChat:
+    """A chat with alerts held for its next digest: its settings and the held alerts' summary.
+
+    `boundary` says some of them wait for a scheduled digest (digest mode, a storm) rather
+    than only for quiet hours to end or a /resume; `due_at` is when the digest is due, None
+    while it is still to be worked out.
+    """
+
+    chat_id: int
+    language: str
+    settings: ChatSettings
+    held_since: datetime
+    boundary: bool
+    due_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,7 @@ from http.server import ThreadingHTTPServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Config, read_alias_groups
-from bot.deliver import Deliverer, Sender
+from bot.deliver import Deliverer, Sender, delivery_waited
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
 from bot.health import OUTBOX, OUTBOX_AGE, Health, serve
@@ -93,7 +93,10 @@ class Service:
         self._fetcher = Fetcher(
             client, max_bytes=self._config.max_feed_bytes, per_host=self._config.max_per_host
         )
-        self._health = Health(lambda: self._store.answers(within=HEALTH_DATABASE_WAIT))
+        self._health = Health(
+            lambda: self._store.answers(within=HEALTH_DATABASE_WAIT),
+            lambda: delivery_waited(self._store, HEALTH_DATABASE_WAIT),
+        )
         if self._config.health_port:
             self._health_server = serve(
                 self._health, self._config.listen_address, self._config.health_port

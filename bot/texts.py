@@ -8,13 +8,18 @@ Rules:
   English when it starts with "en", Indonesian otherwise.
 - The catalogue serves every stage that writes words: alerts and digests (`compose`,
   `digest`) as well as the chat commands.
+- Telegram's limits count UTF-16 code units of the text after entity parsing
+  (`telegram_length`): an emoji is two, a tag nothing, `&amp;` one.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 DEFAULT_LANGUAGE = "id"
+MESSAGE_LIMIT = 4096
+_TAG = re.compile(r"<[^>]*>")
 
 ID: dict[str, str] = {
     "start": (
@@ -61,7 +66,9 @@ ID: dict[str, str] = {
     "flow_cancel": "Batal",
     "flow_cancelled": "Dibatalkan; tidak ada yang disimpan.",
     "watch_limit": "Obrolan ini sudah memantau {limit} hal, batasnya. Hapus satu dengan /unwatch",
-    "group_admins_only": "Di grup, hanya admin grup yang boleh mengubah pantauan.",
+    "group_admins_only": "Di grup, hanya admin grup yang boleh mengubah pantauan dan pengaturannya.",
+    "not_permitted": "Anda tidak boleh melakukan itu di obrolan ini.",
+    "channel_admins_only": "Hanya admin kanal {name} yang boleh mengirim peringatan ke sana.",
     "cmd_search": "Cari berita tersimpan",
     "search_header": "<b>{count} berita terbaru</b> untuk {query}:",
     "search_none": "Belum ada berita tersimpan yang cocok dengan {query}.",
@@ -175,6 +182,10 @@ ID: dict[str, str] = {
     "list_item": "#{id} · {query}",
     "list_item_muted": "🔕 #{id} · {query} (dibisukan)",
     "list_footer": "Hapus dengan <code>/unwatch nomor</code>",
+    "list_page": "Halaman {page}/{pages}",
+    "page_back": "◀️ Sebelumnya",
+    "page_next": "Berikutnya ▶️",
+    "cmd_cancel": "Batalkan",
     "unmute_button": "🔔 Aktifkan lagi #{id}",
     "mute_button": "🔕 Bisukan #{id}",
     "delete_button": "🗑 Hapus #{id}",
@@ -207,6 +218,10 @@ ID: dict[str, str] = {
     ),
     "channel_set": "✅ Peringatan obrolan ini kini dikirim ke {name}.",
     "channel_off": "Peringatan kembali dikirim ke obrolan ini.",
+    "channel_lost": (
+        "⚠️ Saya tidak bisa lagi mengirim ke kanal {name} ({reason}); peringatan kembali "
+        "dikirim ke obrolan ini. Hubungkan lagi dengan /channel"
+    ),
     "settings": (
         "<b>Pengaturan obrolan ini</b>\nRingkasan: {digest}\nJam tenang: {quiet}\n"
         "Zona waktu: {zone}\nBahasa: {language}\nPratinjau tautan: {previews}\n"
@@ -300,7 +315,9 @@ EN: dict[str, str] = {
     "flow_cancel": "Cancel",
     "flow_cancelled": "Cancelled; nothing was saved.",
     "watch_limit": "This chat already has {limit} watches, the limit. Remove one with /unwatch",
-    "group_admins_only": "In a group, only the group's admins may change its watches.",
+    "group_admins_only": "In a group, only the group's admins may change its watches and settings.",
+    "not_permitted": "You may not do that in this chat.",
+    "channel_admins_only": "Only the admins of the channel {name} may send alerts there.",
     "cmd_search": "Search stored articles",
     "search_header": "<b>{count} newest articles</b> for {query}:",
     "search_none": "No stored article matches {query} yet.",
@@ -415,6 +432,10 @@ EN: dict[str, str] = {
     "list_item": "#{id} · {query}",
     "list_item_muted": "🔕 #{id} · {query} (muted)",
     "list_footer": "Remove one with <code>/unwatch number</code>",
+    "list_page": "Page {page}/{pages}",
+    "page_back": "◀️ Previous",
+    "page_next": "Next ▶️",
+    "cmd_cancel": "Cancel",
     "unmute_button": "🔔 Watch again #{id}",
     "mute_button": "🔕 Mute #{id}",
     "delete_button": "🗑 Delete #{id}",
@@ -447,6 +468,10 @@ EN: dict[str, str] = {
     ),
     "channel_set": "✅ This chat's alerts now go to {name}.",
     "channel_off": "Alerts come to this chat again.",
+    "channel_lost": (
+        "⚠️ I can no longer post to the channel {name} ({reason}); alerts come to this chat "
+        "again. Link it again with /channel"
+    ),
     "settings": (
         "<b>This chat's settings</b>\nDigest: {digest}\nQuiet hours: {quiet}\n"
         "Time zone: {zone}\nLanguage: {language}\nLink previews: {previews}\n"
@@ -508,3 +533,9 @@ def text(language: str, key: str, /, **values: object) -> str:
     catalogue = CATALOGUES.get(language, CATALOGUES[DEFAULT_LANGUAGE])
     escaped = {name: html.escape(str(value), quote=False) for name, value in values.items()}
     return catalogue[key].format(**escaped)
+
+
+def telegram_length(markup: str) -> int:
+    """The length Telegram checks against its limits: UTF-16 code units of the text the HTML
+    shows (tags removed, entities decoded)."""
+    return len(html.unescape(_TAG.sub("", markup)).encode("utf-16-le")) // 2

@@ -196,6 +196,8 @@ def test_alerts_go_to_a_linked_channel(tmp_path, telegram, feeds):
     chat, channel = 5401, -100777
     telegram.channels["@redaksi_alerts"] = (channel, True)
     telegram.channels["@kanal_lain"] = (-100888, False)
+    telegram.chat_admins[channel] = {chat}
+    telegram.chat_admins[-100888] = {chat}
     feeds.serve("/rss", Page(rss([OLD_STORY])))
     config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
     bot = start_bot(bot_env(tmp_path, telegram, config), tmp_path / "bot.log")

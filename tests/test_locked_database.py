@@ -19,6 +19,7 @@ from bot.deliver import Deliverer
 from bot.models import Article, Planned
 from bot.sources import SourceSpec
 from bot.store import DeliveryState, OnEventLoop, Store
+from bot.telegram.sender import TelegramSender
 from tests.conftest import TOKEN
 
 CHATS = (1, 2, 3)
@@ -103,7 +104,7 @@ def test_a_locked_database_delays_delivery_and_the_event_loop_keeps_running(tele
     async def scenario() -> int:
         locker = await Locker.hold(path)
         async with Bot(TOKEN, base_url=telegram.base_url) as bot:
-            deliverer = Deliverer(store, bot, ZoneInfo("Asia/Jakarta"))
+            deliverer = Deliverer(store, TelegramSender(bot), ZoneInfo("Asia/Jakarta"))
             drain = asyncio.create_task(deliverer.drain())
             await until(lambda: telegram.sent, locker)
             ticks = 0
@@ -137,7 +138,7 @@ def test_an_alert_telegram_accepted_is_recorded_once_the_lock_is_gone(telegram, 
     async def scenario() -> None:
         locker = await Locker.hold(path)
         async with Bot(TOKEN, base_url=telegram.base_url) as bot:
-            deliverer = Deliverer(store, bot, ZoneInfo("Asia/Jakarta"))
+            deliverer = Deliverer(store, TelegramSender(bot), ZoneInfo("Asia/Jakarta"))
 
             failed_drains = 0
 

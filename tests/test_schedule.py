@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import load_config
-from bot.console import ConsoleBot
+from bot.console import ConsoleSender
 from bot.service import Service
 from bot.sources import MAX_BACKOFF, MAX_WAIT, MIN_WAIT, SourceSpec, next_poll
 from bot.store import Store
@@ -165,7 +165,7 @@ def run_ticks(config, store, ticks: int) -> None:
 
     async def run() -> None:
         service = Service(config, store, notify)
-        await service.start(ConsoleBot())
+        await service.start(ConsoleSender())
         try:
             for _ in range(ticks):
                 await asyncio.gather(*service._in_flight.values(), return_exceptions=True)

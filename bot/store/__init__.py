@@ -4,7 +4,7 @@ One `Store` type, one module per aggregate (open the file named after the thing)
 - `schema`: the tables (stated in its docstring) and their migrations;
 - `base`: the connection and its worker thread (`run`), transactions, meta, backup, restore;
 - `sources`, `articles`, `chats` (settings, allowlist), `watches` (and alias groups),
-  `outbox` (deliveries and their `DeliveryState`).
+  `outbox` (alerts, digest parts and notices, and their `DeliveryState`).
 
 The off-loop rule: async code never calls a store method directly; it awaits
 `store.run(store.method, *args)`, which runs it on the store's one worker thread. Several calls

@@ -139,6 +139,11 @@ class StoreBase:
         except (FutureTimeout, RuntimeError, sqlite3.Error):
             return False
 
+    def ask(self, within: float, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """`fn(*args, **kwargs)` on the worker thread, from a thread that is not the event loop's
+        (the health endpoint's), waiting at most `within` seconds (then TimeoutError)."""
+        return self._worker.submit(functools.partial(fn, *args, **kwargs)).result(timeout=within)
+
     def _select_one(self) -> bool:
         return bool(self.db.execute("SELECT 1").fetchone() == (1,))
 

@@ -6,7 +6,12 @@ Rules:
 - A chat going away or coming back, or moving to a supergroup, changes what the match index
   must hold, so it bumps `watches_version`.
 - Settings (language, time zone, digest, quiet hours, pause, previews, channel) are columns of
-  the chat's row, read together as `ChatSettings`.
+  the chat's row, read together as `ChatSettings`. A change of the ones that decide when a
+  digest is due makes the outbox work that moment out again (`digest_due_at = 0`).
+- A group that became a supergroup (`migrate_chat`) takes every column of its row along — a
+  column added later included — with its watches and everything still queued for it.
+- A chat that is gone (blocked the bot, removed it, deleted) fails what is still pending for
+  it, with the reason: nothing waits forever for a chat that cannot receive it.
 """
 
 from __future__ import annotations
@@ -16,6 +21,15 @@ from typing import Any
 
 from bot.models import ChatSettings
 from bot.store.base import WATCHES_VERSION, StoreBase, to_epoch
+
+REFRESH_HELD = (
+    "UPDATE chats SET digest_due_at = 0, "
+    "held_since = (SELECT min(created_at) FROM deliveries d "
+    "WHERE d.chat_id = chats.id AND d.status = 'held' AND d.part_id IS NULL), "
+    "held_boundary = EXISTS (SELECT 1 FROM deliveries d WHERE d.chat_id = chats.id "
+    "AND d.status = 'held' AND d.part_id IS NULL AND d.held_reason IN ('digest', 'storm')) "
+    "WHERE id = ?"
+)  # the summary of a chat's held alerts not yet in a digest part (see `outbox`)
 
 
 class ChatsMixin(StoreBase):
@@ -46,19 +60,39 @@ class ChatsMixin(StoreBase):
         return str(rows[0]["language"]) if rows else None
 
     def migrate_chat(self, old: int, new: int) -> None:
-        """A group became a supergroup: its settings, watches and queued alerts move along."""
+        """A group became a supergroup: every setting, its watches and its queued alerts,
+        digest parts and notices move along. If the supergroup already has a row (it talked
+        to the bot first), the group's settings overwrite its defaults."""
+        carried = [
+            column
+            for column in self.db.table("chats").columns_dict
+            if column not in ("id", "type", "active", "left_at")
+        ]
+        names = ", ".join(carried)
+        updates = ", ".join(f"{column} = excluded.{column}" for column in carried)
         with self.transaction():
             self.db.execute(
-                "INSERT OR IGNORE INTO chats (id, type, language, title, active, created_at, "
-                "previews) SELECT ?, 'supergroup', language, title, active, created_at, previews "
-                "FROM chats WHERE id = ?",
+                f"INSERT INTO chats (id, type, active, {names}) "
+                f"SELECT ?, 'supergroup', 1, {names} FROM chats WHERE id = ? "
+                f"ON CONFLICT(id) DO UPDATE SET active = 1, left_at = NULL, {updates}",
                 [new, old],
             )
             self.db.execute("UPDATE watches SET chat_id = ? WHERE chat_id = ?", [new, old])
             self.db.execute(
                 "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", [new, old]
             )
+            self.db.execute(
+                "UPDATE deliveries SET status = 'dropped', last_error = 'the chat moved' "
+                "WHERE chat_id = ? AND status IN ('pending', 'held')",
+                [old],
+            )
+            self.db.execute(
+                "UPDATE messages SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                [new, old],
+            )
             self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [old])
+            for chat_id in (old, new):
+                self.db.execute(REFRESH_HELD, [chat_id])
             self._bump(WATCHES_VERSION)
 
     def chat_settings(self, chat_id: int) -> tuple[str, ChatSettings, bool]:
@@ -66,13 +100,40 @@ class ChatsMixin(StoreBase):
         row = next(iter(self.db.query("SELECT * FROM chats WHERE id = ?", [chat_id])))
         return row["language"], chat_settings_of(row), bool(row["previews"])
 
-    def deactivate_chat(self, chat_id: int) -> None:
-        """The chat blocked or removed the bot: alerts stop; its watches wait for its return."""
-        self.db.execute(
-            "UPDATE chats SET active = 0, left_at = coalesce(left_at, ?) WHERE id = ?",
-            [to_epoch(datetime.now(UTC)), chat_id],
-        )
-        self._bump(WATCHES_VERSION)
+    def deactivate_chat(self, chat_id: int, reason: str = "the chat is gone") -> None:
+        """The chat blocked or removed the bot: alerts stop, what was pending for it fails
+        with the reason; its watches wait for its return (held alerts too)."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE chats SET active = 0, left_at = coalesce(left_at, ?) WHERE id = ?",
+                [to_epoch(datetime.now(UTC)), chat_id],
+            )
+            error = f"chat gone: {reason}"[:500]
+            self.db.execute(
+                "UPDATE deliveries SET status = 'failed', last_error = ? WHERE part_id IN "
+                "(SELECT id FROM messages WHERE chat_id = ? AND status = 'pending')",
+                [error, chat_id],
+            )
+            for table in ("deliveries", "messages"):
+                self.db.execute(
+                    f"UPDATE {table} SET status = 'failed', last_error = ? "
+                    "WHERE chat_id = ? AND status = 'pending'",
+                    [error, chat_id],
+                )
+            self.db.execute(
+                "UPDATE deliveries SET edit_pending = 0 WHERE chat_id = ? AND edit_pending = 1",
+                [chat_id],
+            )
+            self._bump(WATCHES_VERSION)
+
+    def forget_topic(self, chat_id: int, thread_id: int) -> None:
+        """A forum topic is gone: what was meant for it goes to the chat's general topic."""
+        with self.transaction():
+            for table in ("watches", "deliveries", "messages"):
+                self.db.execute(
+                    f"UPDATE {table} SET thread_id = NULL WHERE chat_id = ? AND thread_id = ?",
+                    [chat_id, thread_id],
+                )
 
     def set_channel(self, chat_id: int, channel_id: int | None, name: str | None) -> None:
         """Post this chat's alerts to a channel (None: back to the chat itself)."""
@@ -81,24 +142,35 @@ class ChatsMixin(StoreBase):
             [channel_id, name, chat_id],
         )
 
+    def channel_name(self, chat_id: int) -> str | None:
+        row = self.db.execute("SELECT channel_name FROM chats WHERE id = ?", [chat_id]).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def set_language(self, chat_id: int, language: str) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", [language, chat_id])
 
     def set_timezone(self, chat_id: int, zone: str) -> None:
         """The IANA zone in which this chat sees times."""
-        self.db.execute("UPDATE chats SET timezone = ? WHERE id = ?", [zone, chat_id])
+        self.db.execute(
+            "UPDATE chats SET timezone = ?, digest_due_at = 0 WHERE id = ?", [zone, chat_id]
+        )
 
     def set_digest(self, chat_id: int, mode: str, at: str) -> None:
         self.db.execute(
-            "UPDATE chats SET digest = ?, digest_at = ? WHERE id = ?", [mode, at, chat_id]
+            "UPDATE chats SET digest = ?, digest_at = ?, digest_due_at = 0 WHERE id = ?",
+            [mode, at, chat_id],
         )
 
     def set_quiet(self, chat_id: int, window: str | None) -> None:
         """Quiet hours as "HH:MM-HH:MM", or None for none."""
-        self.db.execute("UPDATE chats SET quiet = ? WHERE id = ?", [window, chat_id])
+        self.db.execute(
+            "UPDATE chats SET quiet = ?, digest_due_at = 0 WHERE id = ?", [window, chat_id]
+        )
 
     def set_paused(self, chat_id: int, paused: bool) -> None:
-        self.db.execute("UPDATE chats SET paused = ? WHERE id = ?", [int(paused), chat_id])
+        self.db.execute(
+            "UPDATE chats SET paused = ?, digest_due_at = 0 WHERE id = ?", [int(paused), chat_id]
+        )
 
     def set_previews(self, chat_id: int, shown: bool) -> None:
         """Whether this chat's alerts show Telegram's link preview (off unless asked for)."""

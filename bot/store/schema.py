@@ -16,7 +16,8 @@ Schema (times are epoch seconds, UTC):
   the chat's alerts; `timezone` (IANA, empty for the configured default) is how the chat sees
   times; `digest` (off, hourly, daily) at `digest_at`, `quiet` ("22:00-06:00") and `paused`
   say how and when alerts reach it; `channel_id` (and its `channel_name`) is a channel the
-  chat's alerts are posted to instead; `left_at` is when it removed or blocked the bot.
+  chat's alerts are posted to instead; `left_at` is when it removed or blocked the bot;
+  `held_since`, `held_boundary` and `digest_due_at` sum up its held alerts (see `outbox`).
 - `allowed_users(id, added_by, created_at)`: users admins allowed from chat (allowlist mode).
 - `watches(id, chat_id → chats, query, display, created_at, muted, deleted_at, thread_id)`:
   `query` as typed, `display` as the query language understood it; one live watch per (chat,
@@ -30,7 +31,11 @@ Schema (times are epoch seconds, UTC):
   `held_reason` says why a held alert waits (digest, quiet, storm, resumed). `summary` is what
   the alert shows, `also` the other outlets that reported the same story (JSON [name, url]
   pairs), `widely` enough outlets soon enough, `edit_pending` that the sent message must be
-  edited to show them.
+  edited to show them (retried at `edit_not_before`, `edit_attempts` so far); `part_id` is the
+  digest part (`messages`) a held alert went out in.
+- `messages(id, chat_id, kind, html, thread_id, status, attempts, not_before, created_at,
+  sent_at, message_id, last_error)`: the rest of the outbox — digest parts (`kind` digest) and
+  notices (`kind` notice, to admins or to a chat), each sent, retried and failed on its own.
 - `meta(key, value)`: one-off facts such as whether the shipped sources were imported, and
   `watches_version` / `aliases_version`, bumped by every change that alters what the match
   index must hold (watches, chats going away or coming back, alias groups).
@@ -228,3 +233,59 @@ def m011_channels(db: Database) -> None:
 def m012_left_chats(db: Database) -> None:
     """When a chat went away, so that its watches can be dropped after a grace period."""
     db.table("chats").add_column("left_at", float)
+
+
+@migrations()
+def m013_delivery_units(db: Database) -> None:
+    """Digest parts and admin notices become outbox units of their own (`messages`); a chat
+    keeps a summary of its held alerts so that finding due digests never reads them all; edits
+    back off; every per-tick outbox query has an index that bounds it."""
+    db.table("messages").create(
+        {
+            "id": int,
+            "chat_id": int,
+            "kind": str,
+            "html": str,
+            "thread_id": int,
+            "status": str,
+            "attempts": int,
+            "not_before": float,
+            "created_at": float,
+            "sent_at": float,
+            "message_id": int,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={"chat_id", "kind", "html", "status", "not_before", "created_at"},
+        defaults={"status": "pending", "attempts": 0},
+    )
+    db.execute("CREATE INDEX idx_messages_due ON messages (not_before) WHERE status = 'pending'")
+    deliveries = db.table("deliveries")
+    deliveries.add_column("part_id", int)
+    deliveries.add_column("edit_attempts", int, not_null_default=0)
+    deliveries.add_column("edit_not_before", float, not_null_default=0)
+    db.execute(
+        "CREATE INDEX idx_deliveries_due ON deliveries (not_before) WHERE status = 'pending'"
+    )
+    db.execute(
+        "CREATE INDEX idx_deliveries_edits ON deliveries (edit_not_before) WHERE edit_pending = 1"
+    )
+    db.execute(
+        "CREATE INDEX idx_deliveries_held ON deliveries (chat_id, id) "
+        "WHERE status = 'held' AND part_id IS NULL"
+    )
+    db.execute("CREATE INDEX idx_deliveries_part ON deliveries (part_id) WHERE part_id IS NOT NULL")
+    deliveries.create_index(["chat_id", "sent_at"])
+    chats = db.table("chats")
+    chats.add_column("held_since", float)
+    chats.add_column("held_boundary", int, not_null_default=0)
+    chats.add_column("digest_due_at", float, not_null_default=0)
+    db.execute(
+        "CREATE INDEX idx_chats_digest_due ON chats (digest_due_at) WHERE held_since IS NOT NULL"
+    )
+    db.execute(
+        "UPDATE chats SET held_since = (SELECT min(created_at) FROM deliveries "
+        "WHERE deliveries.chat_id = chats.id AND status = 'held'), "
+        "held_boundary = EXISTS (SELECT 1 FROM deliveries WHERE deliveries.chat_id = chats.id "
+        "AND status = 'held' AND held_reason IN ('digest', 'storm'))"
+    )

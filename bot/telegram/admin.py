@@ -1,8 +1,9 @@
 """Admin commands: the source list and the alias table, from chat.
 
 Rules:
-- Every command checks the user's id against `admins` first; anyone else gets one polite line
-  and nothing changes.
+- Every command is `Who.BOT_ADMINS`: the permission gate lets only the ids in `admins` through;
+  anyone else gets one polite line and nothing changes.
+- Numbers (source ids, pages, user ids) are at most 15 digits before they reach the store.
 - `/addsource` checks before it saves: the URL (or `gnews:"query"`) is resolved to a working
   feed through discovery, and the reply shows the feed's title and newest headlines.
 - `/sources` lists every source with its state, last success, items in the last 24 h and its
@@ -29,26 +30,28 @@ from bot.discover import Discovered, DiscoveryError
 from bot.models import Source
 from bot.sources import GNEWS_PREFIX, make_spec
 from bot.store import DuplicateSource, Store
-from bot.telegram.handlers import Command, Replies, send
+from bot.telegram.handlers import whole_number
+from bot.telegram.permissions import Command, Who
+from bot.telegram.replies import Replies, echo, send
 from bot.texts import text
 
 PAGE_SIZE = 10
+MAX_ALIAS_NAMES = 20
+MAX_ALIAS_NAME = 100
 Discover = Callable[[str], Awaitable[Discovered]]
 
 
 class AdminCommands:
-    """Source and alias management for the ids in `admins`."""
+    """Source and alias management (for the bot's admins: see `commands`)."""
 
     def __init__(
         self,
         store: Store,
-        admins: frozenset[int],
         discover: Discover,
         default_interval: float,
         zone: ZoneInfo,
     ) -> None:
         self._store = store
-        self._admins = admins
         self._discover = discover
         self._default_interval = default_interval
         self._zone = zone
@@ -57,30 +60,20 @@ class AdminCommands:
 
     def commands(self) -> tuple[Command, ...]:
         """Kept out of the public command menu."""
-        return (
-            Command("sources", "sources_usage", self._admin_only(self.sources)),
-            Command("addsource", "addsource_usage", self._admin_only(self.addsource)),
-            Command("removesource", "source_id_usage", self._admin_only(self.removesource)),
-            Command("pausesource", "source_id_usage", self._admin_only(self.pausesource)),
-            Command("resumesource", "source_id_usage", self._admin_only(self.resumesource)),
-            Command("interval", "interval_usage", self._admin_only(self.interval)),
-            Command("alias", "alias_usage", self._admin_only(self.alias)),
-            Command("allow", "allow_usage", self._admin_only(self.allow)),
-            Command("stats", "stats_usage", self._admin_only(self.stats)),
+        return tuple(
+            Command(name, key, _with_args(handler), Who.BOT_ADMINS, menu=False)
+            for name, key, handler in (
+                ("sources", "sources_usage", self.sources),
+                ("addsource", "addsource_usage", self.addsource),
+                ("removesource", "source_id_usage", self.removesource),
+                ("pausesource", "source_id_usage", self.pausesource),
+                ("resumesource", "source_id_usage", self.resumesource),
+                ("interval", "interval_usage", self.interval),
+                ("alias", "alias_usage", self.alias),
+                ("allow", "allow_usage", self.allow),
+                ("stats", "stats_usage", self.stats),
+            )
         )
-
-    def _admin_only(
-        self, handler: Callable[[Update, list[str]], Awaitable[None]]
-    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
-        async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            user = update.effective_user
-            if user is None or user.id not in self._admins:
-                await self._replies.reply(update, "admin_only")
-                return
-            await handler(update, list(context.args or []))
-
-        checked.__doc__ = handler.__doc__
-        return checked
 
     async def sources(self, update: Update, args: list[str]) -> None:
         """List the sources, a page at a time."""
@@ -89,7 +82,7 @@ class AdminCommands:
             await self._replies.reply(update, "sources_empty")
             return
         pages = (len(sources) + PAGE_SIZE - 1) // PAGE_SIZE
-        page = min(max(int(args[0]) if args and args[0].isdigit() else 1, 1), pages)
+        page = min(max((whole_number(args[0]) if args else None) or 1, 1), pages)
         day_ago = datetime.now(UTC) - timedelta(hours=24)
         counts = await self._store.run(self._store.items_since, day_ago)
         lang = await self._replies.language(update)
@@ -158,13 +151,13 @@ class AdminCommands:
         try:
             spec = make_spec(target, name, None, self._default_interval)
         except ConfigError:
-            await self._replies.reply(update, "addsource_bad_url", url=target)
+            await self._replies.reply(update, "addsource_bad_url", url=echo(target))
             return
         try:
             found = await self._discover(spec.url)
         except DiscoveryError as exc:
             await self._replies.reply(
-                update, f"addsource_{exc.code}", url=target, detail=exc.detail
+                update, f"addsource_{exc.code}", url=echo(target), detail=echo(exc.detail, 300)
             )
             return
         chosen = name or (spec.name if target.startswith(GNEWS_PREFIX) else found.title)
@@ -207,10 +200,11 @@ class AdminCommands:
 
     async def interval(self, update: Update, args: list[str]) -> None:
         """Set a source's interval (`/interval 3 5m`) or let it adapt (`/interval 3 auto`)."""
-        if len(args) != 2 or not args[0].isdigit():
+        source_id = whole_number(args[0]) if len(args) == 2 else None
+        if source_id is None or len(args[1]) > 20:
             await self._replies.reply(update, "interval_usage")
             return
-        source_id, value = int(args[0]), args[1].lower()
+        value = args[1].lower()
         try:
             seconds = None if value == "auto" else parse_duration(value)
         except ConfigError:
@@ -226,20 +220,21 @@ class AdminCommands:
             )
 
     async def _source_id(self, update: Update, args: list[str]) -> int | None:
-        if len(args) != 1 or not args[0].isdigit():
+        source_id = whole_number(args[0]) if len(args) == 1 else None
+        if source_id is None:
             await self._replies.reply(update, "source_id_usage")
-            return None
-        return int(args[0])
+        return source_id
 
     async def allow(self, update: Update, args: list[str]) -> None:
         """Let a user use the bot in allowlist mode: `/allow 12345`."""
-        if len(args) != 1 or not args[0].isdigit():
+        user_id = whole_number(args[0]) if len(args) == 1 else None
+        if user_id is None:
             await self._replies.reply(update, "allow_usage")
             return
         admin = update.effective_user
         assert admin is not None
-        await self._store.run(self._store.allow_user, int(args[0]), admin.id, datetime.now(UTC))
-        await self._replies.reply(update, "allowed", id=args[0])
+        await self._store.run(self._store.allow_user, user_id, admin.id, datetime.now(UTC))
+        await self._replies.reply(update, "allowed", id=user_id)
 
     async def alias(self, update: Update, args: list[str]) -> None:
         """List, add (`/alias A = B, C`) or remove (`/alias hapus 3`) synonym groups."""
@@ -247,14 +242,17 @@ class AdminCommands:
         assert user is not None
         if not args:
             await self._list_aliases(update)
-        elif args[0].lower() in ("hapus", "remove") and len(args) == 2 and args[1].isdigit():
-            removed = await self._store.run(self._store.remove_alias_group, int(args[1]))
+        elif args[0].lower() in ("hapus", "remove") and len(args) == 2:
+            group_id = whole_number(args[1])
+            removed = group_id is not None and await self._store.run(
+                self._store.remove_alias_group, group_id
+            )
             await self._replies.reply(
-                update, "alias_removed" if removed else "alias_missing", id=args[1]
+                update, "alias_removed" if removed else "alias_missing", id=echo(args[1], 20)
             )
         else:
             names = [n.strip() for n in " ".join(args).replace("=", ",").split(",") if n.strip()]
-            if len(names) < 2:
+            if not 2 <= len(names) <= MAX_ALIAS_NAMES or max(map(len, names)) > MAX_ALIAS_NAME:
                 await self._replies.reply(update, "alias_usage")
                 return
             group_id = await self._store.run(
@@ -291,3 +289,13 @@ def _span(seconds: float) -> str:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
+
+
+def _with_args(
+    handler: Callable[[Update, list[str]], Awaitable[None]],
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await handler(update, list(context.args or []))
+
+    run.__doc__ = handler.__doc__
+    return run

@@ -1,22 +1,30 @@
-"""Chat commands: small handlers, registered from one table that also feeds the command menu.
+"""Chat commands and buttons: small handlers, registered from two tables (`commands`,
+`buttons`) that also feed the command menu and the permission gate (`permissions`).
 
 Rules:
+- Who may use what is the gate's business, decided before a handler runs; a handler only
+  checks what the gate cannot: that a button's watch belongs to the chat it was tapped in.
 - Every handler records the chat (so alerts can reach it) before answering.
 - A reply confirms exactly what was stored, or says in one line what was wrong and gives an
-  example that works; nothing is stored on a wrong command.
-- Watches belong to the chat they were created in; a watch's query is parsed with the current
-  alias table, and the reply shows how it was understood, synonyms included.
+  example that works; nothing is stored on a wrong command. What it echoes of the user's
+  input is cut (`replies.echo`), and every input is bounded before it reaches a parser.
+- Watches belong to the chat they were created in, at most `MAX_WATCHES` live ones however
+  they come back (an undo counts); a watch's query is parsed with the current alias table,
+  and the reply shows how it was understood, synonyms included.
+- Matching stored articles for a preview or /search is CPU work: it runs on one worker thread,
+  over at most `PREVIEW_ARTICLES` articles, never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
+import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -28,7 +36,24 @@ from bot.match import Document, MatchIndex, Query, QueryError, build_table, host
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
-from bot.texts import CATALOGUES, language_of, text
+from bot.telegram.permissions import CHANNEL, ButtonKind, Command, Who
+from bot.telegram.replies import Replies, echo, send
+from bot.texts import CATALOGUES, text
+
+FLOW_ASK, FLOW_CONFIRM = range(2)
+DIGEST_MODES = ("off", "hourly", "daily")
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+DEFAULT_QUIET = "22:00-06:00"
+MAX_WATCHES = 50
+LIST_PAGE = 10
+COMMANDS_PER_MINUTE = 20
+TRACKED_USERS = 10_000
+INSTANT_RESULTS = 5
+SEARCH_RESULTS = 10
+PREVIEW_ARTICLES = 2000
+ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
+ID = r"\d{1,15}"  # ids fit SQLite's integers; longer digit strings never reach the store
 
 
 def _next(choices: tuple[str, ...], current: str) -> str:
@@ -42,7 +67,8 @@ def _is_clock(value: str) -> bool:
     """ "HH:MM" on a 24-hour clock."""
     hours, _, minutes = value.partition(":")
     return (
-        hours.isdigit()
+        len(value) <= 5
+        and hours.isdigit()
         and minutes.isdigit()
         and int(hours) < 24
         and int(minutes) < 60
@@ -50,29 +76,13 @@ def _is_clock(value: str) -> bool:
     )
 
 
-FLOW_ASK, FLOW_CONFIRM = range(2)
-DIGEST_MODES = ("off", "hourly", "daily")
-INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
-DEFAULT_QUIET = "22:00-06:00"
-MAX_WATCHES = 50
-COMMANDS_PER_MINUTE = 20
-INSTANT_RESULTS = 5
-SEARCH_RESULTS = 10
-ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, object]]
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command, its menu description key and its handler."""
-
-    name: str
-    description_key: str
-    handler: Handler
+def whole_number(value: str) -> int | None:
+    """A watch or page number as typed, or None (also for a number no id could be)."""
+    return int(value) if re.fullmatch(ID, value) else None
 
 
 class Handlers:
-    """The bot's commands, sharing the store."""
+    """The bot's commands and buttons, sharing the store."""
 
     def __init__(
         self,
@@ -86,24 +96,47 @@ class Handlers:
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
         self._allowed = allowed or _anyone
+        self._matcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
+
+    @property
+    def replies(self) -> Replies:
+        return self._replies
 
     def commands(self) -> tuple[Command, ...]:
+        """Every chat command and who may use it (in the menu in this order)."""
+        admins, anyone = Who.CHAT_ADMINS, Who.ANYONE
         return (
-            Command("start", "cmd_start", self.start),
-            Command("help", "cmd_help", self.help),
-            Command("watch", "cmd_watch", self.watch),
-            Command("unwatch", "cmd_unwatch", self.unwatch),
-            Command("list", "cmd_list", self.list),
-            Command("search", "cmd_search", self.search),
-            Command("previews", "cmd_previews", self.previews),
-            Command("timezone", "cmd_timezone", self.timezone),
-            Command("language", "cmd_language", self.language),
-            Command("settings", "cmd_settings", self.settings),
-            Command("channel", "cmd_channel", self.channel),
-            Command("digest", "cmd_digest", self.digest),
-            Command("quiet", "cmd_quiet", self.quiet),
-            Command("pause", "cmd_pause", self.pause),
-            Command("resume", "cmd_resume", self.resume),
+            Command("start", "cmd_start", self.start, anyone),
+            Command("help", "cmd_help", self.help, anyone),
+            Command("watch", "cmd_watch", self.watch, admins),
+            Command("unwatch", "cmd_unwatch", self.unwatch, admins),
+            Command("list", "cmd_list", self.list, anyone),
+            Command("search", "cmd_search", self.search, anyone),
+            Command("previews", "cmd_previews", self.previews, admins),
+            Command("timezone", "cmd_timezone", self.timezone, admins),
+            Command("language", "cmd_language", self.language, admins),
+            Command("settings", "cmd_settings", self.settings, anyone),
+            Command("channel", "cmd_channel", self.channel, Who.CHANNEL_ADMINS),
+            Command("digest", "cmd_digest", self.digest, admins),
+            Command("quiet", "cmd_quiet", self.quiet, admins),
+            Command("pause", "cmd_pause", self.pause, admins),
+            Command("resume", "cmd_resume", self.resume, admins),
+            Command("cancel", "cmd_cancel", self.flow_cancel, anyone, menu=False),
+        )
+
+    def buttons(self) -> tuple[ButtonKind, ...]:
+        """Every kind of inline button (callback data `kind:…`) and who may tap it."""
+        admins = Who.CHAT_ADMINS
+        return (
+            ButtonKind("mute", f"mute:{ID}", self.button, admins),
+            ButtonKind("unmute", f"unmute:{ID}", self.button, admins),
+            ButtonKind("del", f"del:{ID}", self.button, admins),
+            ButtonKind("undo", f"undo:{ID}", self.button, admins),
+            ButtonKind("prev", f"prev:{ID}", self.button, Who.ANYONE),
+            ButtonKind("list", r"list:\d{1,3}", self.list_page, Who.ANYONE),
+            ButtonKind("set", "set:(digest|quiet|zone|language|previews)", self.setting, admins),
+            ButtonKind("resume", "resume:(digest|drop)", self.resume_choice, admins),
+            ButtonKind("flow", "flow:(save|cancel)", self.flow_confirm, admins),
         )
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -121,11 +154,9 @@ class Handlers:
         understood with a preview, then save on confirmation.
         """
         if not context.args:
-            if await self._may_change_watches(update, context):
-                await self._replies.reply(update, "flow_ask")
-                return FLOW_ASK
-            return ConversationHandler.END
-        await self._add_watch(update, context, " ".join(context.args))
+            await self._replies.reply(update, "flow_ask")
+            return FLOW_ASK
+        await self._add_watch(update, " ".join(context.args))
         return ConversationHandler.END
 
     async def flow_keywords(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -162,36 +193,41 @@ class Handlers:
         await query.answer()
         raw = context.chat_data.pop("flow_query", "")
         if query.data == "flow:save" and raw:
-            await self._add_watch(update, context, raw)
+            await self._add_watch(update, raw)
         else:
             await self._replies.reply(update, "flow_cancelled")
         return ConversationHandler.END
 
     async def flow_cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        """/cancel leaves the guided flow."""
+        """/cancel leaves the guided flow (and says so outside it too)."""
         await self._replies.reply(update, "flow_cancelled")
         return ConversationHandler.END
 
-    async def _add_watch(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str
-    ) -> None:
+    async def _add_watch(self, update: Update, raw: str) -> None:
         try:
             query = parse_query(raw, await self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
-        if not await self._may_change_watches(update, context):
-            return
         chat_id = await self._record_chat(update)
-        store = self._store
-        if len(await store.run(store.list_watches, chat_id)) >= MAX_WATCHES:
-            await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
-            return
         message = update.effective_message
         topic = message.message_thread_id if message and message.is_topic_message else None
-        watch, new = await store.run(
-            store.add_watch, chat_id, raw, query.display, datetime.now(UTC), topic
-        )
+        store = self._store
+
+        def add() -> tuple[Watch, bool] | None:
+            with store.transaction():
+                existing = store.list_watches(chat_id)
+                if len(existing) >= MAX_WATCHES and query.display not in {
+                    w.display for w in existing
+                }:
+                    return None
+                return store.add_watch(chat_id, raw, query.display, datetime.now(UTC), topic)
+
+        added = await store.run(add)
+        if added is None:
+            await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
+            return
+        watch, new = added
         lang = await self._replies.language(update)
         lines = [
             text(lang, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display)
@@ -208,8 +244,17 @@ class Handlers:
     async def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
         """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
         since = datetime.now(UTC) - timedelta(hours=24)
-        articles = await self._store.run(self._store.recent_articles, since)
-        return matching(watch, query, articles)[:INSTANT_RESULTS]
+        articles = await self._store.run(self._store.recent_articles, since, PREVIEW_ARTICLES)
+        return await self._match(watch, query, articles, INSTANT_RESULTS)
+
+    async def _match(
+        self, watch: Watch, query: Query, articles: Sequence[StoredArticle], wanted: int
+    ) -> list[StoredArticle]:
+        """`matching` on the preview worker thread, off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._matcher, matching, watch, query, articles[:PREVIEW_ARTICLES], wanted
+        )
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
@@ -221,7 +266,7 @@ class Handlers:
         probe = Watch(0, 0, query.display, query.display)
         phrases = [term.tokens for term in query.terms()]
         candidates = await self._store.run(self._store.search_articles, phrases)
-        found = matching(probe, query, candidates)[:SEARCH_RESULTS]
+        found = await self._match(probe, query, candidates, SEARCH_RESULTS)
         lang = await self._replies.language(update)
         if not found:
             await self._replies.reply(update, "search_none", query=query.display)
@@ -230,48 +275,67 @@ class Handlers:
         lines += [_article_line(article) for article in found]
         await send(update, "\n".join(lines))
 
-    async def _may_change_watches(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-        """In a group only its administrators change watches; anyone may in a private chat."""
-        chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None or chat.type not in ("group", "supergroup"):
-            return True
-        member = await context.bot.get_chat_member(chat.id, user.id)
-        if member.status in ("administrator", "creator"):
-            return True
-        await self._replies.reply(update, "group_admins_only")
-        return False
-
     async def unwatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remove a watch of this chat, named by number or by its text."""
         target = " ".join(context.args or []).removeprefix("#")
         if not target:
             await self._replies.reply(update, "unwatch_usage")
             return
-        if not await self._may_change_watches(update, context):
-            return
         chat_id = await self._record_chat(update)
-        watch_id = int(target) if target.isdigit() else None
-        removed = await self._store.run(self._store.remove_watch, chat_id, watch_id, target)
+        removed = None
+        if len(target) <= 300:
+            removed = await self._store.run(
+                self._store.remove_watch, chat_id, whole_number(target), target
+            )
         if removed is None:
-            await self._replies.reply(update, "unwatch_missing", target=target)
+            await self._replies.reply(update, "unwatch_missing", target=echo(target))
         else:
             await self._replies.reply(update, "unwatch_done", id=removed.id, query=removed.query)
 
     async def list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Show this chat's watches."""
+        """Show this chat's watches, `LIST_PAGE` at a time with their buttons."""
         chat_id = await self._record_chat(update)
-        watches = await self._store.run(self._store.list_watches, chat_id)
-        if not watches:
+        page = whole_number((context.args or ["1"])[0]) or 1
+        listing = await self._listing(update, chat_id, page)
+        if listing is None:
             await self._replies.reply(update, "list_empty")
             return
+        await send(update, *listing)
+
+    async def list_page(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A tap on /list's page buttons: that page, the message edited in place."""
+        query = update.callback_query
+        if query is None or query.message is None or query.data is None:
+            return
+        await query.answer()
+        listing = await self._listing(update, query.message.chat.id, int(query.data[5:]))
+        if listing is not None:
+            await query.edit_message_text(listing[0], reply_markup=listing[1])
+
+    async def _listing(
+        self, update: Update, chat_id: int, page: int
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        watches = await self._store.run(self._store.list_watches, chat_id)
+        if not watches:
+            return None
         lang = await self._replies.language(update)
+        pages = (len(watches) + LIST_PAGE - 1) // LIST_PAGE
+        page = min(max(page, 1), pages)
+        shown = watches[(page - 1) * LIST_PAGE : page * LIST_PAGE]
         lines = [text(lang, "list_header", count=len(watches))]
         lines += [
-            text(lang, "list_item_muted" if w.muted else "list_item", id=w.id, query=w.display)
-            for w in watches
+            text(
+                lang,
+                "list_item_muted" if w.muted else "list_item",
+                id=w.id,
+                query=shorten(w.display, 120),
+            )
+            for w in shown
         ]
+        if pages > 1:
+            lines.append(text(lang, "list_page", page=page, pages=pages))
         lines.append(text(lang, "list_footer"))
-        buttons = [
+        rows = [
             [
                 InlineKeyboardButton(
                     text(lang, "unmute_button" if w.muted else "mute_button", id=w.id),
@@ -282,9 +346,16 @@ class Handlers:
                 ),
                 InlineKeyboardButton(text(lang, "preview_button"), callback_data=f"prev:{w.id}"),
             ]
-            for w in watches
+            for w in shown
         ]
-        await send(update, "\n".join(lines), InlineKeyboardMarkup(buttons))
+        turns = [
+            InlineKeyboardButton(text(lang, label), callback_data=f"list:{number}")
+            for label, number in (("page_back", page - 1), ("page_next", page + 1))
+            if 1 <= number <= pages
+        ]
+        if turns:
+            rows.append(turns)
+        return "\n".join(lines), InlineKeyboardMarkup(rows)
 
     async def previews(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn link previews under this chat's alerts on or off (off by default)."""
@@ -309,13 +380,12 @@ class Handlers:
     async def channel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Post this chat's alerts to a channel (`/channel @name`), or back here (`off`).
 
-        The bot must be an admin of the channel allowed to post; it checks before linking.
+        The gate has checked that the user administers this chat and the channel; the bot
+        must be an admin of the channel allowed to post, which is checked before linking.
         """
         name = (context.args or [""])[0]
-        if not name:
+        if name.lower() != "off" and not CHANNEL.fullmatch(name):
             await self._replies.reply(update, "channel_usage")
-            return
-        if not await self._may_change_watches(update, context):
             return
         chat_id = await self._record_chat(update)
         if name.lower() == "off":
@@ -345,7 +415,7 @@ class Handlers:
         query = update.callback_query
         if query is None or query.message is None or query.data is None:
             return
-        chat_id = query.message.chat.id
+        chat_id = await self._record_chat(update)
         store = self._store
         language, chat, previews = await store.run(store.chat_settings, chat_id)
         field = query.data.removeprefix("set:")
@@ -393,18 +463,17 @@ class Handlers:
         given = (context.args or [""])[0]
         name = ZONE_SHORTHANDS.get(given.upper(), given)
         try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            await self._replies.reply(update, "timezone_usage", given=given)
+            if not ZONE_NAME.fullmatch(name):
+                raise ValueError(name)
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            await self._replies.reply(update, "timezone_usage", given=echo(given, 64))
             return
         chat_id = await self._record_chat(update)
         await self._store.run(self._store.set_timezone, chat_id, name)
         lang = await self._replies.language(update)
         await self._replies.reply(
-            update,
-            "timezone_set",
-            zone=name,
-            now=format_time(datetime.now(UTC), ZoneInfo(name), lang),
+            update, "timezone_set", zone=name, now=format_time(datetime.now(UTC), zone, lang)
         )
 
     async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -412,7 +481,7 @@ class Handlers:
         args = [a.lower() for a in context.args or []]
         mode = args[0] if args else ""
         at = args[1] if len(args) > 1 else "07:00"
-        if mode not in ("off", "hourly", "daily") or not _is_clock(at):
+        if mode not in DIGEST_MODES or not _is_clock(at):
             await self._replies.reply(update, "digest_usage")
             return
         chat_id = await self._record_chat(update)
@@ -444,7 +513,7 @@ class Handlers:
     async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Resume alerts; if some were missed, ask whether to get them as a digest or drop them."""
         chat_id = await self._record_chat(update)
-        missed = await self._store.run(self._store.count_pending, chat_id)
+        missed = await self._store.run(self._store.count_missed, chat_id)
         if not missed:
             await self._store.run(self._store.resume, chat_id, missed_as_digest=False)
             await self._replies.reply(update, "resumed")
@@ -496,14 +565,30 @@ class Handlers:
         """The bot was removed from a group or blocked: its watches stop (they are kept)."""
         change = update.my_chat_member
         if change is not None and change.new_chat_member.status in ("left", "kicked"):
-            await self._store.run(self._store.deactivate_chat, change.chat.id)
+            await self._store.run(
+                self._store.deactivate_chat, change.chat.id, change.new_chat_member.status
+            )
+
+    async def migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: its settings, watches and queue move there now,
+        before the next alert would find out."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        else:
+            return
+        await self._store.run(self._store.migrate_chat, old, new)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on a watch's button: under an alert ("Stop watching") or under /list (mute or
         watch again, delete with undo, preview).
 
         The watch must belong to the chat where the button was tapped: a stale or forged
-        button changes nothing and says so.
+        button changes nothing and says so. An undo counts against `MAX_WATCHES`.
         """
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
@@ -517,7 +602,18 @@ class Handlers:
         elif action == "del":
             watch = await store.run(store.remove_watch, chat_id, watch_id, "")
         elif action == "undo":
-            watch = await store.run(store.restore_watch, chat_id, watch_id)
+
+            def restore() -> Watch | str | None:
+                with store.transaction():
+                    if len(store.list_watches(chat_id)) >= MAX_WATCHES:
+                        return "limit"
+                    return store.restore_watch(chat_id, watch_id)
+
+            restored = await store.run(restore)
+            if restored == "limit":
+                await query.answer(text(lang, "watch_limit", limit=MAX_WATCHES), show_alert=True)
+                return
+            watch = restored if isinstance(restored, Watch) else None
         else:
             watch = await store.run(store.find_watch, chat_id, watch_id)
         if watch is None:
@@ -546,6 +642,12 @@ class Handlers:
             key = {"mute": "muted", "unmute": "unmuted", "undo": "restored"}[action]
             await query.message.reply_text(text(lang, key, id=watch.id, query=watch.display))
 
+    async def stale(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button no handler takes (a finished flow's, say): it is no longer available."""
+        if update.callback_query is not None:
+            lang = await self._replies.language(update)
+            await update.callback_query.answer(text(lang, "button_stale"))
+
     async def _preview(self, message: Message, watch: Watch, lang: str) -> None:
         """The last stored articles this watch matches (a week back at most)."""
         try:
@@ -553,12 +655,13 @@ class Handlers:
         except QueryError:
             return
         since = datetime.now(UTC) - timedelta(days=7)
-        found = matching(watch, query, await self._store.run(self._store.recent_articles, since))
+        articles = await self._store.run(self._store.recent_articles, since, PREVIEW_ARTICLES)
+        found = await self._match(watch, query, articles, INSTANT_RESULTS)
         if not found:
             await message.reply_text(text(lang, "preview_none", query=watch.display))
             return
         lines = [text(lang, "preview_header", query=watch.display)]
-        lines += [_article_line(a) for a in found[:INSTANT_RESULTS]]
+        lines += [_article_line(a) for a in found]
         await message.reply_text("\n".join(lines))
 
     async def _aliases(self) -> AliasTable:
@@ -568,7 +671,8 @@ class Handlers:
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""
         words = (update.effective_message.text or "").split() if update.effective_message else []
-        await self._replies.reply(update, "unknown_command", command=words[0] if words else "")
+        command = echo(words[0], 40) if words else ""
+        await self._replies.reply(update, "unknown_command", command=command)
 
     async def _record_chat(self, update: Update) -> int:
         chat = update.effective_chat
@@ -585,10 +689,19 @@ async def _anyone(user_id: int) -> bool:
     return True
 
 
-def matching(watch: Watch, query: Query, articles: Sequence[StoredArticle]) -> list[StoredArticle]:
-    """The stored articles (in the order given) that this watch's query matches."""
+def matching(
+    watch: Watch, query: Query, articles: Sequence[StoredArticle], wanted: int | None = None
+) -> list[StoredArticle]:
+    """The stored articles (in the order given) that this watch's query matches, the first
+    `wanted` of them."""
     index = MatchIndex([(watch, query)])
-    return [a for a in articles if index.match(_document(a))]
+    found: list[StoredArticle] = []
+    for article in articles:
+        if index.match(_document(article)):
+            found.append(article)
+            if wanted is not None and len(found) >= wanted:
+                break
+    return found
 
 
 def _document(article: StoredArticle) -> Document:
@@ -598,7 +711,7 @@ def _document(article: StoredArticle) -> Document:
 
 def _article_line(article: StoredArticle) -> str:
     title = html.escape(shorten(article.title, 150), quote=False)
-    source = html.escape(article.source_name, quote=False)
+    source = html.escape(shorten(article.source_name, 60), quote=False)
     return f'• <a href="{html.escape(article.url, quote=True)}">{title}</a> — {source}'
 
 
@@ -620,6 +733,8 @@ class Throttle:
     def check(self, user_id: int) -> str:
         """ "ok", "warn" (first command over the limit) or "drop"."""
         now = self._clock()
+        if len(self._recent) > TRACKED_USERS:
+            self._forget_quiet_users(now)
         recent = self._recent.setdefault(user_id, deque())
         while recent and recent[0] <= now - 60:
             recent.popleft()
@@ -632,26 +747,9 @@ class Throttle:
         self._warned.add(user_id)
         return "warn"
 
-
-class Replies:
-    """Answers in the chat's language: the one chosen with /language, else the one of the
-    user's Telegram app at the chat's first contact (English or Indonesian)."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    async def language(self, update: Update) -> str:
-        chat, user = update.effective_chat, update.effective_user
-        chosen = None
-        if chat is not None:
-            chosen = await self._store.run(self._store.chat_language, chat.id)
-        return chosen or language_of(user.language_code if user else None)
-
-    async def reply(self, update: Update, key: str, **values: object) -> None:
-        """Answer with one catalogue text."""
-        await send(update, text(await self.language(update), key, **values))
-
-
-async def send(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(message, reply_markup=markup)
+    def _forget_quiet_users(self, now: float) -> None:
+        """Users silent for a minute are forgotten, so that memory follows the active ones."""
+        quiet = [user for user, times in self._recent.items() if not times or times[-1] <= now - 60]
+        for user in quiet:
+            del self._recent[user]
+            self._warned.discard(user)
