@@ -59,6 +59,7 @@ from bot.digest import (
 from bot.health import ALERTS_FAILED, ALERTS_SENT, TOO_MANY
 from bot.models import Alert, ChatSettings, Delivery, DueRow, HeldChat, QueuedMessage
 from bot.pacing import OVERALL_PER_SECOND, Pacer
+from bot.parse import is_web_link
 from bot.sender import (
     Button,
     Gone,
@@ -462,11 +463,16 @@ def keyboard(alert: Alert) -> tuple[tuple[Button, ...], ...]:
     """ "Open" the article, and "Stop watching: <watch>" for each watch that fired (at most 3;
     none in a channel, whose readers cannot change the chat's watches).
 
+    "Open" only for an http(s) link: no other scheme may reach a reader, and Telegram refuses
+    an empty button URL, which would fail the whole alert.
+
     The callback data is `mute:<watch id>`; the permission gate and the handler check on the
     tap that the user may change this chat's watches and that the watch belongs to it.
     """
     open_label, mute_label = button_labels(alert.language)
-    rows: list[tuple[Button, ...]] = [(Button(open_label, url=alert.article.url),)]
+    rows: list[tuple[Button, ...]] = []
+    if is_web_link(alert.article.url):
+        rows.append((Button(open_label, url=alert.article.url),))
     if alert.channel_id:
         return tuple(rows)
     fired = list(zip(alert.watch_ids, alert.watches, strict=False))[:MAX_MUTE_BUTTONS]

@@ -570,3 +570,16 @@ def test_a_channel_that_took_the_bots_rights_away_sends_to_the_chat(telegram, st
     [alert, notice] = telegram.messages_to(2)
     assert alert.text.startswith("Berita ") and "need administrator rights" in notice.text.lower()
     assert telegram.messages_to(-100666) == []
+
+
+def test_an_article_without_a_web_link_is_sent_without_an_open_button(telegram, tmp_path):
+    opened = Store.open(tmp_path / "pantau.db")
+    source = opened.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+    stored = opened.save_articles(source, [Article("k", "", "Tanpa tautan", "Ringkas.", NOW)], NOW)
+    opened.ensure_chat(1, "private", "id", "Analis", NOW)
+    opened.enqueue([Planned(1, "k", (1,), ("Rusia",), ("Rusia",), "")], stored, NOW)
+    drain_until(telegram, opened, lambda: opened.count_deliveries("sent") == 1)
+    [message] = telegram.messages_to(1)
+    buttons = [b for row in message.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons and all("url" not in b for b in buttons)
+    opened.close()
