@@ -9,8 +9,8 @@ then `summarize` with the headline), LEAD-3 and LEAD-1 of the body as published 
 baselines: first sentences, dateline included) and LEAD-3 of the cleaned text (Pantau's
 cleaning, no choice). ROUGE-1/2/L F1 on lower-cased word tokens, no stemming, no stop words
 removed; ROUGE-L over the whole summary as one sequence. It also prints the share of summaries
-that open with the article's dateline (found without Pantau's rule, see
-`opens_with_dateline`) and their average length in characters and sentences. `benchmarks/fit_summary.py` fits the
+that open with the article's dateline (found without Pantau's rule, see `opens_with_dateline`)
+and their average length in characters and sentences. `benchmarks/fit_summary.py` fits the
 model on dev.02–dev.03, so the default report is on the held-out dev.04–dev.05, followed by
 the fitted folds and all folds.
 """
