@@ -204,19 +204,25 @@ class Choices:
         """Every summary the rules allow, as positions in `found` (see the module rules)."""
         found, lengths = self.found, self.lengths
         weak = [c.leans and c.index != 0 for c in found]
-        naming = [c.names_term for c in found]
         if all(weak):
             weak = [False] * len(found)
+        naming = {i for i, c in enumerate(found) if c.names_term}
+        repeats = {
+            (a, b)
+            for a, b in combinations(range(len(found)), 2)
+            if self.overlaps[a][b] > REPEAT_OVERLAP
+        }
         subsets = []
         for size in range(1, min(MAX_SENTENCES, len(found)) + 1):
             for subset in combinations(range(len(found)), size):
-                if weak[subset[0]] or (any(naming) and not any(naming[i] for i in subset)):
+                if weak[subset[0]] or (naming and naming.isdisjoint(subset)):
                     continue
-                if any(self.overlaps[a][b] > REPEAT_OVERLAP for a, b in combinations(subset, 2)):
+                if size > 1 and sum(lengths[i] for i in subset) + size - 1 > SUMMARY_BUDGET:
                     continue
-                if size == 1 or sum(lengths[i] for i in subset) + size - 1 <= SUMMARY_BUDGET:
-                    subsets.append(subset)
-        return subsets or [(naming.index(True) if any(naming) else 0,)]
+                if repeats and any(pair in repeats for pair in combinations(subset, 2)):
+                    continue
+                subsets.append(subset)
+        return subsets or [(min(naming, default=0),)]
 
     def features(self, subset: Sequence[int]) -> tuple[float, float, float, float, float, float]:
         """The features of a set of sentences as a whole, in `SUMMARY_FEATURES` order."""
