@@ -119,7 +119,7 @@ def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     lines = [widely, headline] if alert.widely else [headline]
     if byline:
         lines.append(f"<i>{html.escape(' · '.join(byline), quote=False)}</i>")
-    summary = alert.summary or summarize(article.summary)
+    summary = alert.summary or summarize(article.summary, headline=article.title)
     if summary:
         lines += ["", highlighted(shorten(summary, SUMMARY_BUDGET), alert.terms)]
     if alert.also:

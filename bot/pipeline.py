@@ -216,7 +216,7 @@ def _per_chat(article: Article, found: Sequence[QueryMatch], text: str) -> list[
             watch_ids=tuple(watches),
             watches=tuple(w.display for w in watches.values()),
             terms=tuple(terms[chat_id]),
-            summary=summarize(text, mention_patterns(list(terms[chat_id]))),
+            summary=summarize(text, mention_patterns(list(terms[chat_id])), article.title),
             thread_id=next(iter(watches.values())).thread_id,
         )
         for chat_id, watches in chats.items()
