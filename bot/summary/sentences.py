@@ -17,6 +17,10 @@ _ABBREVIATIONS = frozenset(
     "s.h s.e m.si m.m vs mr mrs ms inc ltd co corp jr sr".split()
 )
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*\s+(?=[\"“'‘(]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+# How far back from a "." a word is looked for: longer than any abbreviation, and a fixed bound
+# keeps splitting linear in the paragraph's length (a 75 KB paragraph has thousands of dots).
+_LOOK_BACK = 32
 
 
 def paragraphs(text: str) -> list[list[str]]:
@@ -51,7 +55,7 @@ def _abbreviation_before(text: str, dot: int) -> bool:
     """Is the "." at `dot` the end of an abbreviation or an initial rather than a sentence?"""
     if text[dot] != ".":
         return False
-    word = re.search(r"([\w.]+)$", text[:dot])
+    word = _WORD_BEFORE.search(text, max(0, dot - _LOOK_BACK), dot)
     if word is None:
         return False
     token = word.group(1).lower()
