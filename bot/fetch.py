@@ -271,15 +271,16 @@ class Fetcher:
         self.page_backlog += 1
         try:
             with self._using(url) as host:
+                self._check_not_held(host)
                 if not await self._allowed(url, host):
                     raise PageSkipped("disallowed", "robots.txt disallows it")
                 async with host.pages:
-                    self._check_not_held(host)
                     wait = host.next_page_at - self._clock()
                     if wait > 0:
                         await asyncio.sleep(wait)
                     await host.slots.acquire()
                 try:
+                    self._check_not_held(host)
                     host.next_page_at = self._clock() + host.spacing(self._page_spacing)
                     limit = min(self._max_bytes, PAGE_MAX_BYTES)
                     return await self._request(url, {"Accept": PAGE_ACCEPT}, limit, host)

@@ -8,8 +8,9 @@ Rules:
   where a block element or `<br>` was); a plain-text field keeps "<" and ">" as written (a
   headline "Harga <naik>" stays whole). Entities are decoded and whitespace collapsed. When the result still holds tags or entities, the feed escaped
   its HTML twice (ANTARA does), and the second layer is stripped too.
-- Google News titles end in " - Publisher"; that suffix is dropped (the publisher is kept in
-  the entry's source).
+- Google News titles end in " - Publisher"; that suffix is dropped. The item's
+  `<source url=…>Publisher</source>` becomes the article's `outlet` and `outlet_url`, so alerts
+  and `source:` name the outlet, not the aggregator.
 - An article's key is its canonical URL (lower-case host, no `www.`/`m.`, no fragment, no
   tracking parameters, no trailing slash, https); without a link, the entry id; without
   either, a hash of title and date. Entries without a title and a link are skipped.
@@ -178,7 +179,8 @@ def _text(container: Any, name: str) -> str:
 
 def _article(entry: Any) -> Article | None:
     title = _text(entry, "title")
-    publisher = entry.get("source", {}).get("title", "")
+    origin = entry.get("source") or {}
+    publisher = _SPACE.sub(" ", str(origin.get("title", ""))).strip()
     if publisher and title.endswith(f" - {publisher}"):
         title = title.removesuffix(f" - {publisher}")
     link = entry.get("link", "").strip()
@@ -191,7 +193,15 @@ def _article(entry: Any) -> Article | None:
         title=title or link,
         summary=_text(entry, "summary"),
         published_at=published,
+        outlet=publisher,
+        outlet_url=_outlet_url(str(origin.get("href", ""))),
     )
+
+
+def _outlet_url(href: str) -> str:
+    """An aggregator item's `<source url=…>`, if it is an http(s) URL."""
+    href = href.strip()
+    return href if urlsplit(href).scheme in ("http", "https") else ""
 
 
 def _key(entry: Any, link: str, title: str, published: datetime | None) -> str:

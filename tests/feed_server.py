@@ -33,6 +33,7 @@ class Page:
 class Request:
     path: str
     headers: dict[str, str]
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 class FeedServer:
@@ -83,7 +84,7 @@ class FeedServer:
     def _respond(self, path: str, headers: dict[str, str]) -> Page:
         with self._cond:
             page = self.pages.get(path.split("?")[0], Page(b"not found", 404, "text/plain"))
-            self.requests.append(Request(path, headers))
+            self.requests.append(Request(path, headers, time.monotonic()))
             self._cond.notify_all()
         etag = page.headers.get("ETag")
         if page.status in (301, 302, 307, 308) and "Location" in page.headers:

@@ -81,7 +81,12 @@ def build_application(config: Config, token: str, store: Store, service: Service
         store, read_alias_groups(config.aliases_file), config.commands_per_minute, allowed
     )
     admin = AdminCommands(
-        store, config.admins, service.discover, config.default_interval, config.timezone
+        store,
+        config.admins,
+        service.discover,
+        config.default_interval,
+        config.timezone,
+        service.article_backlog,
     )
 
     async def post_init(app: App) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +24,8 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, shorten
-from bot.match import Document, MatchIndex, Query, QueryError, build_table, hosts_of, parse_query
+from bot.lookup import stored_matches
+from bot.match import Query, QueryError, build_table, parse_query
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
@@ -208,8 +209,7 @@ class Handlers:
     async def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
         """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
         since = datetime.now(UTC) - timedelta(hours=24)
-        articles = await self._store.run(self._store.recent_articles, since)
-        return matching(watch, query, articles)[:INSTANT_RESULTS]
+        return await stored_matches(self._store, watch, query, since=since, limit=INSTANT_RESULTS)
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
@@ -219,9 +219,7 @@ class Handlers:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         probe = Watch(0, 0, query.display, query.display)
-        phrases = [term.tokens for term in query.terms()]
-        candidates = await self._store.run(self._store.search_articles, phrases)
-        found = matching(probe, query, candidates)[:SEARCH_RESULTS]
+        found = await stored_matches(self._store, probe, query, since=None, limit=SEARCH_RESULTS)
         lang = await self._replies.language(update)
         if not found:
             await self._replies.reply(update, "search_none", query=query.display)
@@ -553,7 +551,7 @@ class Handlers:
         except QueryError:
             return
         since = datetime.now(UTC) - timedelta(days=7)
-        found = matching(watch, query, await self._store.run(self._store.recent_articles, since))
+        found = await stored_matches(self._store, watch, query, since=since, limit=INSTANT_RESULTS)
         if not found:
             await message.reply_text(text(lang, "preview_none", query=watch.display))
             return
@@ -583,17 +581,6 @@ class Handlers:
 
 async def _anyone(user_id: int) -> bool:
     return True
-
-
-def matching(watch: Watch, query: Query, articles: Sequence[StoredArticle]) -> list[StoredArticle]:
-    """The stored articles (in the order given) that this watch's query matches."""
-    index = MatchIndex([(watch, query)])
-    return [a for a in articles if index.match(_document(a))]
-
-
-def _document(article: StoredArticle) -> Document:
-    hosts = hosts_of(article.url, article.source_url)
-    return Document(article.title, article.summary, article.source_name, hosts)
 
 
 def _article_line(article: StoredArticle) -> str:

@@ -1,0 +1,55 @@
+"""Stored articles that match a query: `/search`, the `/watch` backfill and preview, and the
+console's first run all ask here, so they agree with each other and with the alerts.
+
+Rules:
+- What the matcher reads of an article (`body_of`) is the same for a new article in a poll and
+  a stored one: its page text, if it was read, then its feed text.
+- The full-text index (`Store.search_articles`) picks candidates by their words; the matcher
+  decides, off the event loop. A query without words (only `source:`) scans the recent
+  articles instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.match import Document, MatchIndex, Query, hosts_of
+from bot.models import StoredArticle, Watch
+from bot.store import Store
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def body_of(text: str, summary: str) -> str:
+    """An article's body as matching reads it: page text, then feed text."""
+    return "\n".join(part for part in (text, summary) if part)
+
+
+async def stored_matches(
+    store: Store, watch: Watch, query: Query, *, since: datetime | None, limit: int
+) -> list[StoredArticle]:
+    """The newest stored articles (since `since`, if given) that this watch's query matches."""
+    phrases = [term.tokens for term in query.terms()]
+    if phrases:
+        candidates = await store.run(store.search_articles, phrases, since)
+    else:
+        candidates = await store.run(store.recent_articles, since or EPOCH)
+    found = await asyncio.to_thread(matching, watch, query, candidates)
+    return found[:limit]
+
+
+def matching(watch: Watch, query: Query, articles: Sequence[StoredArticle]) -> list[StoredArticle]:
+    """The stored articles (in the order given) that this watch's query matches."""
+    index = MatchIndex([(watch, query)])
+    return [article for article in articles if index.match(_document(article))]
+
+
+def _document(article: StoredArticle) -> Document:
+    return Document(
+        article.title,
+        body_of(article.text, article.summary),
+        article.source_name,
+        hosts_of(article.url, article.source_url),
+    )
