@@ -1,5 +1,6 @@
 """Stored articles that match a query: `/search`, the `/watch` backfill and preview, and the
-console's first run all ask here, so they agree with each other and with the alerts.
+console's first run all ask here, so they agree with each other and with the alerts; the
+backfill of a new watch, in chat or in the console, is one function (`recent_matches`).
 
 Rules:
 - What the matcher reads of an article (`body_of`) is the same for a new article in a poll and
@@ -13,13 +14,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.match import Document, MatchIndex, Query, hosts_of
 from bot.models import StoredArticle, Watch
 from bot.store import Store
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RECENT_WINDOW = timedelta(hours=24)
+RECENT_SHOWN = 5
 
 
 def body_of(text: str, summary: str) -> str:
@@ -38,6 +41,13 @@ async def stored_matches(
         candidates = await store.run(store.recent_articles, since or EPOCH)
     found = await asyncio.to_thread(matching, watch, query, candidates)
     return found[:limit]
+
+
+async def recent_matches(store: Store, watch: Watch, query: Query) -> list[StoredArticle]:
+    """What a new watch already matches: the newest few articles of the last day (the backfill
+    of `/watch` in chat and of the console's first run)."""
+    since = datetime.now(UTC) - RECENT_WINDOW
+    return await stored_matches(store, watch, query, since=since, limit=RECENT_SHOWN)
 
 
 def matching(watch: Watch, query: Query, articles: Sequence[StoredArticle]) -> list[StoredArticle]:

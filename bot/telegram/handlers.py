@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, shorten
-from bot.lookup import stored_matches
+from bot.lookup import recent_matches, stored_matches
 from bot.match import Query, QueryError, build_table, parse_query
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
@@ -208,8 +208,7 @@ class Handlers:
 
     async def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
         """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
-        since = datetime.now(UTC) - timedelta(hours=24)
-        return await stored_matches(self._store, watch, query, since=since, limit=INSTANT_RESULTS)
+        return await recent_matches(self._store, watch, query)
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
