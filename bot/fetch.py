@@ -20,8 +20,10 @@ Rules:
   server's network, since that, not a wrong URL, is the usual reason.
 - Article pages (`article`) are polite on top: robots.txt is read once per host (cached a day;
   when it cannot be fetched, everything is allowed, and asked again within the hour) and a
-  disallowed page is never requested; article requests to one host start at least
-  `page_spacing` seconds apart (or the host's Crawl-delay, if longer); and at most
+  disallowed page is never requested; article requests to one host go one at a time, each
+  starting at least `page_spacing` seconds (or the host's Crawl-delay, if longer) after the
+  answer to the one before — so the server sees them that far apart however late the first
+  reached it; and at most
   `page_backlog` article requests wait at once — past that they are refused at once, so
   alerts go out on the feed's text instead of waiting behind a queue that cannot keep up.
 - At most 5 redirects. Unless private networks are allowed, a connection to any address that
@@ -274,18 +276,16 @@ class Fetcher:
                 self._check_not_held(host)
                 if not await self._allowed(url, host):
                     raise PageSkipped("disallowed", "robots.txt disallows it")
-                async with host.pages:
-                    wait = host.next_page_at - self._clock()
-                    if wait > 0:
+                async with host.pages:  # one at a time, `spacing` after the last answer
+                    while (wait := host.next_page_at - self._clock()) > 0:
                         await asyncio.sleep(wait)
-                    await host.slots.acquire()
-                try:
                     self._check_not_held(host)
-                    host.next_page_at = self._clock() + host.spacing(self._page_spacing)
-                    limit = min(self._max_bytes, PAGE_MAX_BYTES)
-                    return await self._request(url, {"Accept": PAGE_ACCEPT}, limit, host)
-                finally:
-                    host.slots.release()
+                    try:
+                        async with host.slots:
+                            limit = min(self._max_bytes, PAGE_MAX_BYTES)
+                            return await self._request(url, {"Accept": PAGE_ACCEPT}, limit, host)
+                    finally:
+                        host.next_page_at = self._clock() + host.spacing(self._page_spacing)
         finally:
             self.page_backlog -= 1
 

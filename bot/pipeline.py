@@ -190,7 +190,8 @@ async def _read(article: Article, fetcher: Fetcher, deadline: float) -> Article:
     try:
         async with asyncio.timeout_at(deadline):
             page = await fetcher.article(article.url)
-            extracted = await asyncio.to_thread(extract_article, page)
+            dated = article.published_at is None
+            extracted = await asyncio.to_thread(extract_article, page, dated=dated)
     except TimeoutError:
         outcome = "late"
     except PageSkipped as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import random
-import struct
 import subprocess
 import sys
 import textwrap
@@ -26,32 +25,7 @@ from bot.sources import Cadence, SourceSpec
 from bot.store import Store
 from tests.conftest import ROOT, bot_env, run_cli, write_config
 from tests.feed_server import Page
-from tests.feeds import OLD_STORY, SEED_STORY, rss
-
-MiB = 1 << 20
-
-
-def gzip_bomb(mebibytes: int) -> bytes:
-    """`mebibytes` of zeros, gzipped, gzipped again: about 2.5 KB on the wire for 1 GiB.
-
-    Built from one compressed MiB repeated (a full flush makes every block compress alike),
-    with the gzip header and trailer written around it, so it takes a second, not a minute.
-    """
-    block = bytes(MiB)
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    first = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
-    again = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    for _ in range(mebibytes):
-        crc = zlib.crc32(block, crc)
-    inner = (
-        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-        + first
-        + again * (mebibytes - 1)
-        + deflate.flush(zlib.Z_FINISH)
-        + struct.pack("<II", crc, (mebibytes * MiB) & 0xFFFFFFFF)
-    )
-    return gzip.compress(inner, 9)
+from tests.feeds import OLD_STORY, SEED_STORY, gzip_bomb, rss
 
 
 def fetch(url, *, timeout=5.0, max_bytes=1_000_000):
