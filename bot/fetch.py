@@ -23,9 +23,11 @@ Rules:
   disallowed page is never requested; article requests to one host go one at a time, each
   starting at least `page_spacing` seconds (or the host's Crawl-delay, if longer) after the
   answer to the one before — so the server sees them that far apart however late the first
-  reached it; and at most
-  `page_backlog` article requests wait at once — past that they are refused at once, so
-  alerts go out on the feed's text instead of waiting behind a queue that cannot keep up.
+  reached it; and at most `page_backlog` article requests wait at once — past that they are
+  refused at once, so alerts go out on the feed's text instead of waiting behind a queue that
+  cannot keep up. Article pages are capped at `PAGE_MAX_BYTES` (or the feed cap, if lower).
+- The origins remembered (limits, robots.txt, Retry-After) are at most `MAX_HOSTS`; past that,
+  those not in use are forgotten.
 - At most 5 redirects. Unless private networks are allowed, a connection to any address that
   is not globally routable (loopback, private, link-local, CGNAT, multicast, IPv4-mapped forms
   of these) is refused at connect time. The guard resolves the name itself and connects to the

@@ -199,6 +199,9 @@ async def _read(article: Article, fetcher: Fetcher, deadline: float) -> Article:
     except FetchError as exc:
         log.info("article page not read: %s (%s)", article.url, exc)
         outcome = "failed"
+    except Exception:  # trafilatura failing on a hostile page must not fail the poll
+        log.warning("article page not extracted: %s", article.url, exc_info=True)
+        outcome = "failed"
     else:
         text = clean_text(extracted.text, article.title)
         ARTICLE_PAGES.labels("read" if text else "empty").inc()

@@ -218,6 +218,23 @@ def test_a_retry_after_holds_the_hosts_other_pages(store, feeds):
     assert feeds.count("/sibuk/0") + feeds.count("/sibuk/1") == 1
 
 
+def test_feeds_and_pages_share_the_per_host_cap(feeds):
+    feeds.serve("/rss", Page(rss([OLD_STORY]), delay=0.3))
+    feeds.serve("/berita", page(delay=0.3))
+
+    async def run():
+        async with make_client(timeout=5, allow_private_networks=True) as client:
+            fetcher = Fetcher(client, max_bytes=1_000_000, per_host=1, page_spacing=0)
+            await asyncio.gather(
+                fetcher.feed(feeds.url("/rss"), etag=None, last_modified=None),
+                fetcher.article(feeds.url("/berita")),
+                fetcher.feed(feeds.url("/rss"), etag=None, last_modified=None),
+            )
+
+    asyncio.run(run())
+    assert feeds.count("/berita") == 1 and feeds.max_concurrent == 1
+
+
 def test_past_the_backlog_article_requests_are_refused_at_once(feeds):
     feeds.serve("/lambat", page(delay=1))
 
