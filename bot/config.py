@@ -286,8 +286,20 @@ class Config:
     article_timeout: float = setting(
         "10s",
         duration(1, 5 * MINUTE),
-        "How long fetching matched articles for their summary may delay their alerts; "
-        "then the feed's description is used.",
+        "How long reading new articles' pages may delay their alerts; an article whose page "
+        "is not read by then is matched and alerted on the feed's text.",
+    )
+    article_spacing: float = setting(
+        "1s",
+        duration(0, MINUTE),
+        "Article page requests to one host start at least this far apart "
+        "(longer if its robots.txt asks with Crawl-delay).",
+    )
+    contact_url: str = setting(
+        "https://github.com/pantau-bot/pantau",
+        HTTP_URL,
+        "Where site owners can reach whoever runs this bot; "
+        "sent in the User-Agent (`Pantau/0.1 (+URL; news alert bot)`).",
     )
     access: str = setting(
         "open",
@@ -329,12 +341,16 @@ class Config:
         "Zone for times in alerts (WIB; `Asia/Makassar` WITA, `Asia/Jayapura` WIT).",
     )
     fetch_timeout: float = setting(
-        20.0, seconds(0.1, 300), "Seconds a feed request may take in all."
+        20.0,
+        seconds(0.1, 300),
+        "Seconds a request (feed, article page, robots.txt) may take in all, "
+        "from connecting to the last byte.",
     )
     max_feed_bytes: int = setting(
         10_000_000,
         integer(1_000, 20_000_000),
-        "Feed responses larger than this are abandoned while streaming.",
+        "Responses larger than this, decompressed, are abandoned while streaming "
+        "(article pages at 3 MB).",
     )
     max_concurrent_polls: int = setting(
         20, integer(1, 100), "Feeds fetched at the same time, at most."

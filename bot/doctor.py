@@ -147,7 +147,9 @@ async def _sources(config: Config) -> list[Check]:
     sources = _sources_to_check(config)
     slots = asyncio.Semaphore(10)
     async with make_client(
-        timeout=config.fetch_timeout, allow_private_networks=config.allow_private_networks
+        timeout=config.fetch_timeout,
+        allow_private_networks=config.allow_private_networks,
+        contact_url=config.contact_url,
     ) as client:
         fetcher = Fetcher(client, max_bytes=config.max_feed_bytes, per_host=config.max_per_host)
 

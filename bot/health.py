@@ -32,6 +32,14 @@ TOO_MANY = Counter("pantau_telegram_429_total", "429 answers from Telegram")
 OUTBOX = Gauge("pantau_outbox_pending", "Alerts waiting to be sent")
 OUTBOX_AGE = Gauge("pantau_outbox_oldest_seconds", "Age of the oldest alert waiting to be sent")
 MATCHES = Counter("pantau_matches_total", "Article and chat matches, before repeats are set aside")
+ARTICLE_PAGES = Counter(
+    "pantau_article_pages_total",
+    "New articles' pages by outcome: read, empty, late, failed, disallowed, host_busy, backlog",
+    ["outcome"],
+)
+ARTICLE_BACKLOG = Gauge(
+    "pantau_article_backlog", "Article page requests waiting or in flight (feed text past it)"
+)
 
 
 class Health:

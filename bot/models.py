@@ -64,13 +64,20 @@ class Feed:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """A feed entry, cleaned: `key` is what makes two entries the same article."""
+    """A feed entry, cleaned: `key` is what makes two entries the same article.
+
+    `outlet` and `outlet_url` name the publisher when the feed is an aggregator's (a Google News
+    item's `<source url=…>`); `text` is the article page's text once it has been read.
+    """
 
     key: str
     url: str
     title: str
     summary: str
     published_at: datetime | None
+    outlet: str = ""
+    outlet_url: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +90,12 @@ class PageText:
 
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
-    """An article once the database has given it an id and tied it to its source."""
+    """An article once the database has given it an id and tied it to its source.
+
+    `source_name` and `source_url` are its outlet's: the source's, or the outlet an aggregator
+    item named. `text` is the page text kept for search (empty when only the feed was read, or
+    when the query that loaded it did not ask for it).
+    """
 
     id: int
     source_name: str
@@ -93,6 +105,7 @@ class StoredArticle:
     summary: str
     published_at: datetime | None
     key: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)

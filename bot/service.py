@@ -3,8 +3,10 @@
 Rules:
 - The schedule lives in the database (`sources.next_poll_at`); the scheduler only has two jobs,
   so adding, pausing or backing off a source is a row update and a restart loses nothing.
-  - `poll-due`, every second: start a poll for each due source not already being polled, at
-    most `max_concurrent_polls` at once. A slow feed never delays the others.
+  - `poll-due`, every second: start a poll for each due source not already being polled; at
+    most `max_concurrent_polls` fetch their feeds at once (the fetcher's feed slots, taken by
+    the pipeline, so a poll waiting for article pages holds none). A slow feed never delays
+    the others.
   - `deliver`, every second: drain the outbox (also drained right after a poll queues alerts).
 - A poll that crashes (an error no stage expected) is recorded as a failure — retried until
   the database takes it — and backs off like one: it never leaves its source due every tick.
@@ -40,7 +42,7 @@ from bot.config import Config, read_alias_groups
 from bot.deliver import Deliverer, Sender, delivery_waited
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
-from bot.health import OUTBOX, OUTBOX_AGE, Health, serve
+from bot.health import ARTICLE_BACKLOG, OUTBOX, OUTBOX_AGE, Health, serve
 from bot.match import LiveIndex, Query, build_table, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
@@ -74,7 +76,6 @@ class Service:
         self._deliverer: Deliverer | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._slots = asyncio.Semaphore(config.max_concurrent_polls)
         self._file_aliases = read_alias_groups(config.aliases_file)
         self._index: LiveIndex | None = None
         self._index_version = -1
@@ -89,10 +90,16 @@ class Service:
         client = make_client(
             timeout=self._config.fetch_timeout,
             allow_private_networks=self._config.allow_private_networks,
+            contact_url=self._config.contact_url,
         )
-        self._fetcher = Fetcher(
-            client, max_bytes=self._config.max_feed_bytes, per_host=self._config.max_per_host
+        fetcher = self._fetcher = Fetcher(
+            client,
+            max_bytes=self._config.max_feed_bytes,
+            per_host=self._config.max_per_host,
+            feeds_at_once=self._config.max_concurrent_polls,
+            page_spacing=self._config.article_spacing,
         )
+        ARTICLE_BACKLOG.set_function(lambda: fetcher.page_backlog)
         self._health = Health(
             lambda: self._store.answers(within=HEALTH_DATABASE_WAIT),
             lambda: delivery_waited(self._store, HEALTH_DATABASE_WAIT),
@@ -155,6 +162,10 @@ class Service:
     def _forget(self, source_id: int, _: asyncio.Task[None]) -> None:
         self._in_flight.pop(source_id, None)
 
+    def article_backlog(self) -> int:
+        """Article page requests waiting or in flight now (for /stats)."""
+        return self._fetcher.page_backlog if self._fetcher is not None else 0
+
     async def discover(self, url: str) -> Discovered:
         """Find and check the feed behind a URL (for /addsource), with the shared client."""
         assert self._fetcher is not None, "the service is not started"
@@ -175,30 +186,29 @@ class Service:
 
     async def _poll(self, source: Source) -> None:
         assert self._fetcher is not None and self._deliverer is not None
-        async with self._slots:
-            try:
-                report = await poll_source(
-                    source,
-                    fetcher=self._fetcher,
-                    store=self._store,
-                    index=await self.current_index(),
-                    settings=self._settings,
-                )
-            except Exception as exc:
-                # Recorded whatever the wait: an unrecorded crash leaves the source due, and it
-                # would be polled again every tick. The schedule maths cannot raise.
-                log.exception("source=%s poll crashed", source.id)
-                now = _now()
-                settings = self._settings
-                retry = next_poll_after_failure(source, now, settings.cadence, settings.rng)
-                await self._store.run_retrying(
-                    self._store.record_poll_failure,
-                    source.id,
-                    now,
-                    retry,
-                    f"internal error: {exc!r}",
-                )
-                return
+        try:
+            report = await poll_source(
+                source,
+                fetcher=self._fetcher,
+                store=self._store,
+                index=await self.current_index(),
+                settings=self._settings,
+            )
+        except Exception as exc:
+            # Recorded whatever the wait: an unrecorded crash leaves the source due, and it
+            # would be polled again every tick. The schedule maths cannot raise.
+            log.exception("source=%s poll crashed", source.id)
+            now = _now()
+            settings = self._settings
+            retry = next_poll_after_failure(source, now, settings.cadence, settings.rng)
+            await self._store.run_retrying(
+                self._store.record_poll_failure,
+                source.id,
+                now,
+                retry,
+                f"internal error: {exc!r}",
+            )
+            return
         if report.notice:
             await self._notify(
                 f"source_{report.notice}",

@@ -7,7 +7,11 @@ Rules:
   after that the database is the source of truth.
 - Lists move in and out as OPML (other feed readers) or TOML (`pantau sources import|export`).
 - A source URL is http(s) with a host; anything else is refused here, before it is stored.
-  `gnews:"Korea Utara"` stands for Google News' RSS search for Indonesia on that query.
+  `gnews:QUERY` stands for Google News' RSS search for Indonesia on QUERY, sent as written:
+  `gnews:"Korea Utara"` is the exact phrase, `gnews:"Kim Jong Un" OR Putin` keeps its inner
+  quotes. Typographic quotes (“ ”, as phone keyboards type them) become plain ones, and quotes
+  around a lone operator (`gnews:"site:kompas.com"`) are dropped, since Google would read a
+  quoted operator as words.
 - A source with an interval polls at it; one without adapts: half the median gap between its
   newest items, clamped to [min_interval, max_interval] (a busy wire every few minutes, a
   weekly blog hourly).
@@ -29,6 +33,7 @@ import itertools
 import json
 import math
 import random
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -51,6 +56,7 @@ MAX_BACKOFF = 6 * 3600.0
 JITTER = 0.1
 # Past this many doublings even MIN_WAIT is beyond MAX_WAIT: the exponent never needs more.
 MAX_DOUBLINGS = math.ceil(math.log2(MAX_WAIT / MIN_WAIT))
+_QUOTED_OPERATOR = re.compile(r'"([a-z]+:[^"\s]+)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,13 @@ def default_name(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def gnews_query(text: str) -> str:
+    """What Google News is asked for `gnews:TEXT` (see the module rules)."""
+    query = text.strip().replace("“", '"').replace("”", '"')
+    operator = _QUOTED_OPERATOR.fullmatch(query)
+    return operator.group(1) if operator else query
+
+
 def gnews_url(query: str) -> str:
     """Google News' RSS search for Indonesia, in Indonesian."""
     return GNEWS_SEARCH.format(query=quote_plus(query.strip()))
@@ -99,8 +112,8 @@ def make_spec(
     """Check one source's fields the same way for the file, the CLI and the chat."""
     url = url.strip()
     if url.startswith(GNEWS_PREFIX):
-        query = url.removeprefix(GNEWS_PREFIX).strip().strip('"“”')
-        if not query:
+        query = gnews_query(url.removeprefix(GNEWS_PREFIX))
+        if not query.strip('" '):
             raise ConfigError('gnews: needs a search, like gnews:"Korea Utara"')
         url, name = gnews_url(query), name or f"Google News: {query}"
     url = check_url(url)

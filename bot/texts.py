@@ -157,6 +157,7 @@ ID: dict[str, str] = {
         "Berita tersimpan hari ini: {articles}\n"
         "Peringatan terkirim hari ini: {sent} (gagal: {failed})\n"
         "Antrean: {queued} menunggu, {held} ditahan untuk ringkasan\n"
+        "Halaman berita dalam antrean: {pages}\n"
         "Berjalan sejak: {started} ({uptime})\n"
         "Basis data: {size}"
     ),
@@ -406,6 +407,7 @@ EN: dict[str, str] = {
         "Articles stored today: {articles}\n"
         "Alerts sent today: {sent} (failed: {failed})\n"
         "Queue: {queued} waiting, {held} held for digests\n"
+        "Article pages waiting: {pages}\n"
         "Running since: {started} ({uptime})\n"
         "Database: {size}"
     ),

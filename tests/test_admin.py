@@ -88,6 +88,7 @@ def test_stats_show_sources_articles_alerts_and_uptime(world):
     assert "Berita tersimpan hari ini: 12\n" in stats
     assert "Peringatan terkirim hari ini: 0 (gagal: 0)\n" in stats
     assert "Antrean: 0 menunggu, 0 ditahan untuk ringkasan\n" in stats
+    assert "Halaman berita dalam antrean: 0\n" in stats
     assert re.search(r"Berjalan sejak: \d+ \w+ \d{4} \d\d:\d\d WIB \(0m\)", stats)
     assert re.search(r"Basis data: \d+\.\d MB$", stats)
 

@@ -205,8 +205,8 @@ def test_pause_resume_interval(config, capsys):
 
 def test_google_news_source(config, capsys):
     code, out, _ = pantau(capsys, "sources", "add", 'gnews:"Korea Utara"', "--config", str(config))
-    assert code == 0 and "Google News: Korea Utara" in out
-    assert "news.google.com/rss/search?q=Korea+Utara&hl=id&gl=ID&ceid=ID:id" in out
+    assert code == 0 and 'Google News: "Korea Utara"' in out
+    assert "news.google.com/rss/search?q=%22Korea+Utara%22&hl=id&gl=ID&ceid=ID:id" in out
 
 
 def test_opml_and_toml_round_trip(config, capsys, tmp_path):

@@ -250,6 +250,7 @@ def test_health_and_metrics(tmp_path, telegram, feeds):
     )
     assert "pantau_outbox_pending 0.0" in metrics and "pantau_outbox_oldest_seconds 0.0" in metrics
     assert "pantau_matches_total 0.0" in metrics and "pantau_telegram_429_total 0.0" in metrics
+    assert "pantau_article_backlog 0.0" in metrics
     assert bot.stop() == 0
 
 

@@ -36,6 +36,8 @@ def test_seed_item_becomes_a_clean_article():
         ("AT&amp;amp;T", "AT&T"),
         ("  banyak \n\r spasi  ", "banyak spasi"),
         ("5 &lt; 6", "5 < 6"),
+        ("<script>alert('x')</script><style>p{}</style>Korea <b>Utara</b>", "Korea Utara"),
+        ("&lt;script&gt;document.write(1)&lt;/script&gt;Teks", "Teks"),
     ],
 )
 def test_html_to_text(markup, text):
@@ -240,3 +242,35 @@ def test_a_five_megabyte_headline_is_cut_where_it_enters():
     ).articles
     assert article.title.startswith("Korea Utara") and len(article.title) <= MAX_TITLE
     assert article.summary.startswith("Korea Utara") and len(article.summary) <= MAX_SUMMARY
+
+
+def test_scripts_in_a_twice_escaped_description_never_become_text():
+    """feedparser's sanitizer sees one layer of HTML; a second (ANTARA escapes twice) is ours."""
+    item = {
+        **SEED_STORY,
+        "description": "&lt;p&gt;Kim tiba.&lt;/p&gt;&lt;script&gt;var x = 'Korea Utara';"
+        "&lt;/script&gt;&lt;style&gt;b{}&lt;/style&gt;",
+    }
+    [article] = parse_feed(result(rss([item]))).articles
+    assert article.summary == "Kim tiba."
+
+
+def test_relative_links_still_become_absolute():
+    item = {**SEED_STORY, "link": "/berita/kim-putin"}
+    [article] = parse_feed(result(rss([item]))).articles
+    assert article.url == "https://news.example.id/berita/kim-putin"
+
+
+def test_a_google_news_item_names_its_outlet():
+    item = (
+        "<item><title>Kim tinjau pabrik - Kompas.com</title>"
+        "<link>https://news.google.com/rss/articles/CBMiXYZ?oc=5</link>"
+        '<source url="https://www.kompas.com">Kompas.com</source></item>'
+    )
+    body = rss([]).replace(b"</channel>", item.encode() + b"</channel>")
+    [article] = parse_feed(result(body)).articles
+    assert (article.title, article.outlet, article.outlet_url) == (
+        "Kim tinjau pabrik",
+        "Kompas.com",
+        "https://www.kompas.com",
+    )

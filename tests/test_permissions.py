@@ -56,7 +56,7 @@ def _tables():
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder) / "table.db")
         handlers = Handlers(store, [], 20)
-        admin = AdminCommands(store, None, 60, ZoneInfo("Asia/Jakarta"))
+        admin = AdminCommands(store, None, 60, ZoneInfo("Asia/Jakarta"), lambda: 0)
         commands = [(c.name, c.who) for c in (*handlers.commands(), *admin.commands())]
         buttons = [(b.kind, b.who) for b in handlers.buttons()]
         store.close()

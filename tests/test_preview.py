@@ -1,4 +1,4 @@
-"""Previews and /search match stored articles on a worker thread, a bounded number of them:
+"""Previews and /search match stored articles off the event loop, a bounded number of them:
 the event loop never waits for the matcher."""
 
 from __future__ import annotations
@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from bot.lookup import CANDIDATES, matching, matching_off_loop
 from bot.match import parse_query
 from bot.models import StoredArticle, Watch
-from bot.store import Store
-from bot.telegram.handlers import PREVIEW_ARTICLES, Handlers, matching
 
 NOW = datetime.now(UTC)
 
@@ -27,12 +26,10 @@ def test_matching_stops_at_what_it_shows():
     assert [a.id for a in found] == [0, 1, 2, 3, 4]
 
 
-def test_the_event_loop_keeps_running_while_the_matcher_works(tmp_path):
-    store = Store.open(tmp_path / "p.db")
-    handlers = Handlers(store, [], 20)
+def test_the_event_loop_keeps_running_while_the_matcher_works():
     query = parse_query("Zelensky")
     watch = Watch(1, 1, "Zelensky", query.display)
-    many = articles(PREVIEW_ARTICLES * 3)
+    many = articles(CANDIDATES * 3)
 
     async def run():
         ticks, done = 0, asyncio.Event()
@@ -46,7 +43,7 @@ def test_the_event_loop_keeps_running_while_the_matcher_works(tmp_path):
         task = asyncio.create_task(ticker())
         await asyncio.sleep(0)
         before = ticks
-        found = await handlers._match(watch, query, many, wanted=5)
+        found = await matching_off_loop(watch, query, many, wanted=5)
         during = ticks - before
         done.set()
         await task
@@ -55,4 +52,3 @@ def test_the_event_loop_keeps_running_while_the_matcher_works(tmp_path):
     found, during = asyncio.run(run())
     assert found == []
     assert during > 10, "the loop ran nothing else while the matcher worked"
-    store.close()

@@ -70,7 +70,8 @@ _DELIVERY_SELECT = (
     "d.edit_attempts, c.language, c.previews, c.channel_id, "
     "c.timezone, c.digest, c.digest_at, c.quiet, c.paused, "
     "a.id AS article_id, a.url, a.title, a.summary, a.published_at, "
-    "coalesce(s.name, '') AS source_name, coalesce(s.url, '') AS source_url "
+    "coalesce(nullif(a.outlet, ''), s.name, '') AS source_name, "
+    "coalesce(nullif(a.outlet_url, ''), s.url, '') AS source_url "
     "FROM deliveries d JOIN articles a ON a.id = d.article_id "
     "JOIN chats c ON c.id = d.chat_id LEFT JOIN sources s ON s.id = a.source_id "
 )
@@ -131,7 +132,8 @@ class OutboxMixin(StoreBase):
         """
         rows = list(
             self.db.query(
-                "SELECT d.also, d.created_at, d.status, coalesce(s.name, '') AS first_source "
+                "SELECT d.also, d.created_at, d.status, "
+                "coalesce(nullif(a.outlet, ''), s.name, '') AS first_source "
                 "FROM deliveries d JOIN articles a ON a.id = d.article_id "
                 "LEFT JOIN sources s ON s.id = a.source_id WHERE d.id = ?",
                 [delivery_id],

@@ -9,8 +9,16 @@ Schema (times are epoch seconds, UTC):
   publishes, otherwise at `interval`; `failing_since` starts a failure streak,
   `failure_notified` says the admins were told of it; `fetch_article` 0 never fetches pages.
 - `articles(id, source_id → sources (NULL once the source is removed), key UNIQUE, url, title,
-  summary, published_at, fetched_at)`: `key` is the dedup key from `parse`, so an article is
-  stored once whichever feed carries it. `articles_fts` indexes title and summary (/search).
+  summary, published_at, fetched_at, outlet, outlet_url)`: `key` is the dedup key from
+  `parse`, so an article is stored once whichever feed carries it; `outlet` and `outlet_url`
+  name the publisher of an aggregator's item (Google News), NULL otherwise.
+- `article_texts(article_id → articles, text)`: the article page's text, zlib-compressed UTF-8
+  (see `articles.py` for why), for the articles whose page was read.
+- `articles_fts(title, summary, text)`: an FTS5 index of each article's title, feed text and
+  page text, for /search and the /watch previews. It is contentless (it keeps no copy of the
+  text) and `detail=none` (no word positions): a pre-filter the matcher narrows, a third of
+  the size of a full index. Rows are added and removed by `articles.py`, with the text as
+  indexed (no triggers: SQLite cannot decompress in a trigger).
 - `chats(id, type, language, title, active, created_at, previews, timezone, digest, digest_at,
   quiet, paused, channel_id, channel_name, left_at)`: `previews` 1 shows link previews under
   the chat's alerts; `timezone` (IANA, empty for the configured default) is how the chat sees
@@ -288,4 +296,28 @@ def m013_delivery_units(db: Database) -> None:
         "WHERE deliveries.chat_id = chats.id AND status = 'held'), "
         "held_boundary = EXISTS (SELECT 1 FROM deliveries WHERE deliveries.chat_id = chats.id "
         "AND status = 'held' AND held_reason IN ('digest', 'storm'))"
+    )
+
+
+@migrations()
+def m014_article_text_and_outlets(db: Database) -> None:
+    """Article page text, compressed; one full-text index over title, feed text and page text
+    that keeps no copy of them; the outlet an aggregator's item names."""
+    articles = db.table("articles")
+    articles.add_column("outlet", str)
+    articles.add_column("outlet_url", str)
+    db.table("article_texts").create(
+        {"article_id": int, "text": bytes},
+        pk="article_id",
+        not_null={"text"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    articles.disable_fts()
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5(title, summary, text, content='', "
+        "detail=none, tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, summary, text) "
+        "SELECT id, title, coalesce(summary, ''), '' FROM articles"
     )

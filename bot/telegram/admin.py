@@ -50,7 +50,9 @@ class AdminCommands:
         discover: Discover,
         default_interval: float,
         zone: ZoneInfo,
+        article_backlog: Callable[[], int],
     ) -> None:
+        self._article_backlog = article_backlog
         self._store = store
         self._discover = discover
         self._default_interval = default_interval
@@ -136,6 +138,7 @@ class AdminCommands:
                 failed=figures.alerts_failed_today,
                 queued=figures.queued,
                 held=figures.held,
+                pages=self._article_backlog(),
                 started=format_time(self._started, self._zone, lang),
                 uptime=_span((now - self._started).total_seconds()),
                 size=_megabytes(figures.database_bytes),

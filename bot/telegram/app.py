@@ -86,7 +86,13 @@ def build_application(config: Config, token: str, store: Store, service: Service
     handlers = Handlers(
         store, read_alias_groups(config.aliases_file), config.commands_per_minute, allowed
     )
-    admin = AdminCommands(store, service.discover, config.default_interval, config.timezone)
+    admin = AdminCommands(
+        store,
+        service.discover,
+        config.default_interval,
+        config.timezone,
+        service.article_backlog,
+    )
     commands = (*handlers.commands(), *admin.commands())
     buttons = {button.kind: button for button in handlers.buttons()}
     gate = Gate(commands, buttons.values(), config.admins, handlers.replies.answer)

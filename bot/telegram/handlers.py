@@ -11,19 +11,17 @@ Rules:
 - Watches belong to the chat they were created in, at most `MAX_WATCHES` live ones however
   they come back (an undo counts); a watch's query is parsed with the current alias table,
   and the reply shows how it was understood, synonyms included.
-- Matching stored articles for a preview or /search is CPU work: it runs on one worker thread,
-  over at most `PREVIEW_ARTICLES` articles, never on the event loop.
+- Matching stored articles for a preview or /search is CPU work: `lookup` does it off the
+  event loop, over a bounded number of candidates.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +30,8 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, shorten
-from bot.match import Document, MatchIndex, Query, QueryError, build_table, hosts_of, parse_query
+from bot.lookup import recent_matches, stored_matches
+from bot.match import Query, QueryError, build_table, parse_query
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
@@ -50,7 +49,6 @@ COMMANDS_PER_MINUTE = 20
 TRACKED_USERS = 10_000
 INSTANT_RESULTS = 5
 SEARCH_RESULTS = 10
-PREVIEW_ARTICLES = 2000
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
 ID = r"\d{1,15}"  # ids fit SQLite's integers; longer digit strings never reach the store
@@ -96,7 +94,6 @@ class Handlers:
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
         self._allowed = allowed or _anyone
-        self._matcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
 
     @property
     def replies(self) -> Replies:
@@ -243,18 +240,7 @@ class Handlers:
 
     async def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
         """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
-        since = datetime.now(UTC) - timedelta(hours=24)
-        articles = await self._store.run(self._store.recent_articles, since, PREVIEW_ARTICLES)
-        return await self._match(watch, query, articles, INSTANT_RESULTS)
-
-    async def _match(
-        self, watch: Watch, query: Query, articles: Sequence[StoredArticle], wanted: int
-    ) -> list[StoredArticle]:
-        """`matching` on the preview worker thread, off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._matcher, matching, watch, query, articles[:PREVIEW_ARTICLES], wanted
-        )
+        return await recent_matches(self._store, watch, query)
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
@@ -264,9 +250,7 @@ class Handlers:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         probe = Watch(0, 0, query.display, query.display)
-        phrases = [term.tokens for term in query.terms()]
-        candidates = await self._store.run(self._store.search_articles, phrases)
-        found = await self._match(probe, query, candidates, SEARCH_RESULTS)
+        found = await stored_matches(self._store, probe, query, since=None, limit=SEARCH_RESULTS)
         lang = await self._replies.language(update)
         if not found:
             await self._replies.reply(update, "search_none", query=query.display)
@@ -655,8 +639,7 @@ class Handlers:
         except QueryError:
             return
         since = datetime.now(UTC) - timedelta(days=7)
-        articles = await self._store.run(self._store.recent_articles, since, PREVIEW_ARTICLES)
-        found = await self._match(watch, query, articles, INSTANT_RESULTS)
+        found = await stored_matches(self._store, watch, query, since=since, limit=INSTANT_RESULTS)
         if not found:
             await message.reply_text(text(lang, "preview_none", query=watch.display))
             return
@@ -687,26 +670,6 @@ class Handlers:
 
 async def _anyone(user_id: int) -> bool:
     return True
-
-
-def matching(
-    watch: Watch, query: Query, articles: Sequence[StoredArticle], wanted: int | None = None
-) -> list[StoredArticle]:
-    """The stored articles (in the order given) that this watch's query matches, the first
-    `wanted` of them."""
-    index = MatchIndex([(watch, query)])
-    found: list[StoredArticle] = []
-    for article in articles:
-        if index.match(_document(article)):
-            found.append(article)
-            if wanted is not None and len(found) >= wanted:
-                break
-    return found
-
-
-def _document(article: StoredArticle) -> Document:
-    hosts = hosts_of(article.url, article.source_url)
-    return Document(article.title, article.summary, article.source_name, hosts)
 
 
 def _article_line(article: StoredArticle) -> str:
