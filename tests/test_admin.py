@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bot.telegram.admin import _target_and_name
 from tests.conftest import ADMIN, TOKEN, bot_env, start_bot, write_config
 from tests.fake_telegram import FakeTelegram
 from tests.feed_server import FeedServer, Page
@@ -156,3 +157,16 @@ def nothing_rejected(world):
     before = len(telegram.rejected)
     yield
     assert telegram.rejected[before:] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('gnews:"Korea Utara"', ('gnews:"Korea Utara"', None)),
+        ('gnews:"Kim Jong Un" OR Putin', ('gnews:"Kim Jong Un" OR Putin', None)),
+        ('gnews:"Kim Jong Un" OR Putin | Kim-Putin', ('gnews:"Kim Jong Un" OR Putin', "Kim-Putin")),
+        ("https://x.id/rss Kanal Dua", ("https://x.id/rss", "Kanal Dua")),
+    ],
+)
+def test_a_google_news_search_is_the_whole_line_and_a_name_follows_a_bar(line, expected):
+    assert _target_and_name(line.split()) == expected

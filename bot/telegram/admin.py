@@ -273,11 +273,12 @@ class AdminCommands:
 
 
 def _target_and_name(args: list[str]) -> tuple[str, str | None]:
-    """`gnews:"Korea Utara" Name` keeps the quoted search whole; otherwise URL then name."""
+    """A URL then an optional name; a Google News search is the whole rest of the line (it may
+    hold spaces, quotes and OR: `gnews:"Kim Jong Un" OR Putin`), a name only after " | "."""
     joined = " ".join(args)
-    if joined.startswith('gnews:"') and joined.count('"') >= 2:
-        end = joined.index('"', len('gnews:"')) + 1
-        return joined[:end], joined[end:].strip() or None
+    if joined.startswith(GNEWS_PREFIX):
+        query, _, name = joined.partition(" | ")
+        return query.strip(), name.strip() or None
     return args[0], " ".join(args[1:]) or None
 
 
