@@ -219,8 +219,9 @@ class FakeTelegram:
         chat_type: str = "private",
         user_id: int | None = None,
         topic: int | None = None,
+        edited: bool = False,
     ) -> dict[str, Any]:
-        """The Update Telegram makes of a user's message, with the next update id."""
+        """The Update Telegram makes of a user's message (or of its edit), with the next id."""
         command = text.split()[0] if text.startswith("/") else ""
         message = {
             "message_id": 10_000 + self._next_update_id,
@@ -239,8 +240,11 @@ class FakeTelegram:
         if topic is not None:
             message["chat"]["is_forum"] = True
             message.update(message_thread_id=topic, is_topic_message=True)
+        if edited:
+            message["edit_date"] = message["date"]
         with self._cond:
-            update = {"update_id": self._next_update_id, "message": message}
+            kind = "edited_message" if edited else "message"
+            update = {"update_id": self._next_update_id, kind: message}
             self._next_update_id += 1
         return update
 

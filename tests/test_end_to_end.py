@@ -149,6 +149,12 @@ def test_a_command_flood_gets_one_warning_then_silence(tmp_path, telegram, feeds
     texts = [m.text for m in telegram.messages_to(5201)]
     assert texts.count("Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.") == 1
     assert len(texts) == 6, "five answers, one warning, then nothing"
+    for _ in range(9):  # editing a command is a command too
+        telegram.send_command(5203, "/help", edited=True)
+    telegram.send_command(5202, "/help")
+    telegram.wait_for(lambda: len(telegram.messages_to(5202)) == 3)
+    edited = [m.text for m in telegram.messages_to(5203)]
+    assert len(edited) == 6 and edited.count(texts[-1]) == 1
     assert bot.stop() == 0
 
 

@@ -531,7 +531,8 @@ class Handlers:
         """Runs before every handler: in allowlist mode a user not on the list is told so (and
         nothing else happens); a user over the command rate is answered once, then ignored."""
         user = update.effective_user
-        is_command = update.message is not None and (update.message.text or "").startswith("/")
+        message = update.message or update.edited_message  # an edited command runs again
+        is_command = message is not None and (message.text or "").startswith("/")
         if user is None or not (is_command or update.callback_query is not None):
             return
         if not await self._allowed(user.id):
