@@ -316,3 +316,4 @@ class WeeklyChat:
     language: str
     timezone: str
     due_at: datetime | None
+    paused: bool = False

@@ -19,8 +19,10 @@ def outlet(store: Store, name: str, now: datetime) -> Source:
     for source in store.list_sources():
         if source.name == name:
             return source
-    host = name.lower().replace(" ", "")
-    return store.add_source(SourceSpec(name, f"https://{host}.example/rss", 300), now)
+    path = name.lower().replace(" ", "-")  # paused, and nothing listens there anyway
+    source = store.add_source(SourceSpec(name, f"http://127.0.0.1:9/{path}", 300), now)
+    store.set_source_active(source.id, False, now)
+    return source
 
 
 def watch(store: Store, chat_id: int, query: str, now: datetime, display: str = "") -> Watch:
@@ -44,9 +46,7 @@ def publish(
     article = Article(key, f"https://{key}.example/{key}", headline, "ringkasan", at)
     stored = store.save_articles(source, [article], at)
     chosen = list(watches)
-    planned = [
-        Planned(w.chat_id, key, (w.id,), (w.display,), terms, "ringkasan") for w in chosen
-    ]
+    planned = [Planned(w.chat_id, key, (w.id,), (w.display,), terms, "ringkasan") for w in chosen]
     store.record_matches(planned, stored)
     return stored[0].id
 

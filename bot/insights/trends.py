@@ -129,11 +129,10 @@ class Trends:
         return counted
 
     async def photo(
-        self, language: str, zone: ZoneInfo, targets: Sequence[Target], days: int
+        self, language: str, targets: Sequence[Target], bounds: list[DayBounds]
     ) -> Photo | None:
-        """The trend chart and caption of these targets over the last `days` days; None when
-        none of them has a single article in the period."""
-        bounds = self.period(zone, days)
+        """The trend chart and caption of these targets over these days; None when none of
+        them has a single article in the period."""
         counted = await self.count(targets, bounds)
         if not any(c.total for c in counted):
             return None

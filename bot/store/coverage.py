@@ -338,14 +338,21 @@ class CoverageMixin(StoreBase):
         """Active chats with the weekly report on whose report is due by `now`, or whose due
         time is still to be worked out (`due_at` None)."""
         rows = self.db.execute(
-            "SELECT id, language, coalesce(timezone, ''), weekly_zone, weekly_due_at FROM chats "
+            "SELECT id, language, coalesce(timezone, ''), weekly_zone, weekly_due_at, paused "
+            "FROM chats "
             "WHERE weekly_report = 1 AND active = 1 "
             "AND (weekly_due_at <= ? OR weekly_zone IS NOT coalesce(timezone, '')) ORDER BY id",
             [to_epoch(now)],
         ).fetchall()
         return [
-            WeeklyChat(chat_id, language, zone, _moment(due) if due and worked_in == zone else None)
-            for chat_id, language, zone, worked_in, due in rows
+            WeeklyChat(
+                chat_id,
+                language,
+                zone,
+                _moment(due) if due and worked_in == zone else None,
+                bool(paused),
+            )
+            for chat_id, language, zone, worked_in, due, paused in rows
         ]
 
     def set_weekly_due(self, chat_id: int, due_at: datetime, zone: str) -> None:
