@@ -38,6 +38,7 @@ DEFAULT_REPORT_PERIOD = 7
 MAX_INPUT = 600
 _VERSUS = re.compile(r"\s+(?:vs\.?|lawan)\s+", re.IGNORECASE)
 _NUMBER = re.compile(r"#?(\d{1,15})")
+_PERIOD_SHAPE = re.compile(r"\d{1,4}d", re.IGNORECASE)
 
 
 def split_request(words: list[str], default_days: int) -> tuple[list[str], int]:
@@ -45,6 +46,8 @@ def split_request(words: list[str], default_days: int) -> tuple[list[str], int]:
     days = parse_period(words[-1]) if words else None
     if days is not None:
         words = words[:-1]
+    elif words and _PERIOD_SHAPE.fullmatch(words[-1]):
+        return [], default_days  # a period we do not offer: the usage line says which
     joined = " ".join(words)
     parts = [part.strip() for part in _VERSUS.split(joined) if part.strip()]
     if len(parts) == 1 and len(words) > 1 and all(_NUMBER.fullmatch(w) for w in words):
