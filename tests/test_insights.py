@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import read_alias_groups
 from bot.insights.captions import fit_caption, number, spike_caption, trend_caption
 from bot.insights.charts import Chart, Series, render
 from bot.insights.jobs import CoverageJobs
@@ -26,6 +27,7 @@ from bot.models import Headline, ReportRow
 from bot.store import Store
 from bot.telegram.insights import split_request
 from bot.texts import telegram_length
+from tests.conftest import ROOT
 from tests.coverage_data import fold_all, publish, watch
 from tests.fake_telegram import parse_telegram_html
 
@@ -48,9 +50,10 @@ def store(tmp_path):
     opened.close()
 
 
-def jobs_for(store: Store, clock: Clock) -> CoverageJobs:
+def jobs_for(store: Store, clock: Clock, aliases: list[list[str]] | None = None) -> CoverageJobs:
     trends = Trends(store, WIB, clock)
-    return CoverageJobs(store, trends, Reports(store, trends), SpikeRule(5, 3.0), WIB, [], clock)
+    rule = SpikeRule(5, 3.0)
+    return CoverageJobs(store, trends, Reports(store, trends), rule, WIB, aliases or [], clock)
 
 
 def spikes_queued(store: Store) -> list[str]:
@@ -268,3 +271,20 @@ def test_csv_is_utf8_with_bom_and_never_a_formula():
 def test_tren_arguments(words, expected):
     assert split_request(words, 30) == expected
     assert parse_period("30d") == 30 and parse_period("14d") is None
+
+
+def test_a_new_watch_is_back_filled_from_the_stored_articles_it_matches(store):
+    clock = Clock(START)
+    for day, title in enumerate(
+        ["Korea Utara uji rudal", "Harga beras naik", "Korut kirim delegasi"]
+    ):
+        publish(store, [], "ANTARA", START - timedelta(days=day), title)
+    korea = watch(store, 1, "Korea Utara", clock.now, display="")
+    aliases = read_alias_groups(ROOT / "config" / "aliases.toml")
+    asyncio.run(jobs_for(store, clock, aliases).backfill(clock.now))
+    fold_all(store)
+    counts = store.daily_counts(korea.id, "2026-10-01", "2026-11-30")
+    assert sum(row.articles for row in counts) == 2, "Korut is Korea Utara's synonym"
+    terms = {row[0] for row in store.db.execute("SELECT terms FROM watch_matches")}
+    assert terms == {'["Korea Utara"]', '["Korut"]'}
+    assert store.watches_to_backfill(10) == []
