@@ -130,6 +130,10 @@ def seconds(low: float, high: float) -> Parser[float]:
     )
 
 
+def number(low: float, high: float) -> Parser[float]:
+    return Parser(f"a number from {low:g} to {high:g}", lambda raw: _bounded(_real(raw), low, high))
+
+
 def choice(*choices: str, upper: bool = False) -> Parser[str]:
     """One of `choices`; with `upper`, in any case, returned upper-case."""
 
@@ -334,6 +338,18 @@ class Config:
         30,
         integer(1, 3650),
         "Articles older than this are pruned daily (never one still waiting to be sent).",
+    )
+    spike_min_articles: int = setting(
+        5,
+        integer(1, 1000),
+        "Spike alerts: a watch's articles in the last hour must be at least this many "
+        "(a quiet watch going from 0 to 2 is no spike).",
+    )
+    spike_factor: float = setting(
+        3.0,
+        number(1.5, 100),
+        "Spike alerts: and at least this many times the watch's usual for that hour "
+        "(its average over the same hours of the previous 14 days).",
     )
     timezone: ZoneInfo = setting(
         "Asia/Jakarta",

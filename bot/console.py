@@ -25,7 +25,7 @@ from bot.lookup import recent_matches
 from bot.match import Query, build_table, parse_query
 from bot.models import Watch
 from bot.parse import html_to_text
-from bot.sender import Outcome, Outgoing, Sent
+from bot.sender import Attachment, Outcome, Outgoing, Sent
 from bot.service import Service
 from bot.store import Store
 
@@ -47,6 +47,18 @@ class ConsoleSender:
     async def edit(self, message_id: int, message: Outgoing) -> Outcome:
         print("(updated) " + _plain(message.html), end="\n\n", flush=True)
         return Sent(message_id)
+
+    async def send_photo(self, message: Outgoing, photo: Attachment) -> Outcome:
+        return await self._attached("photo", message, photo)
+
+    async def send_document(self, message: Outgoing, document: Attachment) -> Outcome:
+        return await self._attached("document", message, document)
+
+    async def _attached(self, kind: str, message: Outgoing, attachment: Attachment) -> Outcome:
+        """The caption, and what was attached (a terminal shows no pictures)."""
+        size = len(attachment.data)
+        print(f"[{kind}: {attachment.filename}, {size:,} bytes]", flush=True)
+        return await self.send(message)
 
 
 def _plain(markup: str) -> str:

@@ -1,9 +1,11 @@
 """Deliver: drain the outbox through a `Sender`, never dropping an alert silently.
 
 Rules:
-- Everything the bot sends on its own is an outbox row: alerts, digest parts and notices (to
-  admins, or to a chat about its channel) go the same way, with the same pacing, the same
-  outcome handling (`bot.sender`), backoff and cap on attempts. Edits of sent alerts too.
+- Everything the bot sends on its own is an outbox row: alerts, digest parts, notices (to
+  admins, or to a chat about its channel), and charts and reports (photos and documents with
+  a caption: `/tren`, `/laporan`, spike alerts, weekly reports) go the same way, with the
+  same pacing, the same outcome handling (`bot.sender`), backoff and cap on attempts. Edits
+  of sent alerts too.
 - A row is marked sent only after Telegram returned the message; a crash before that leaves it
   pending, so it is sent again on the next start. Sends are one at a time, so at most one
   message — the one in flight at the crash — can arrive twice. Once Telegram confirmed a
@@ -61,6 +63,7 @@ from bot.models import Alert, ChatSettings, Delivery, DueRow, HeldChat, QueuedMe
 from bot.pacing import OVERALL_PER_SECOND, Pacer
 from bot.parse import is_web_link
 from bot.sender import (
+    Attachment,
     Button,
     Gone,
     Moved,
@@ -223,8 +226,7 @@ class Deliverer:
         try:
             if isinstance(unit, Delivery):
                 return await self._send_alert(row, unit)
-            outgoing = Outgoing(row.target, unit.html, thread_id=row.thread_id)
-            return await self._settle(row, await self._sender.send(outgoing))
+            return await self._settle(row, await self._send_message(row, unit))
         except Exception as exc:
             log.exception("%s=%s could not be handled; retried later", row.kind, row.id)
             try:
@@ -232,6 +234,20 @@ class Deliverer:
             except Exception:
                 log.exception("%s=%s could not be deferred", row.kind, row.id)
             return 0
+
+    async def _send_message(self, row: _Row, message: QueuedMessage) -> Outcome:
+        """A digest part or notice as text; a chart or report as a photo or document with
+        its HTML as caption."""
+        outgoing = Outgoing(row.target, message.html, thread_id=row.thread_id)
+        if message.media == "photo":
+            return await self._sender.send_photo(
+                outgoing, Attachment(message.filename, message.file)
+            )
+        if message.media == "document":
+            return await self._sender.send_document(
+                outgoing, Attachment(message.filename, message.file)
+            )
+        return await self._sender.send(outgoing)
 
     async def _send_alert(self, row: _Row, delivery: Delivery) -> int:
         alert = delivery.alert

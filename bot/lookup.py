@@ -66,14 +66,15 @@ def matching(
     index = MatchIndex([(watch, query)])
     found: list[StoredArticle] = []
     for article in articles:
-        if index.match(_document(article)):
+        if index.match(stored_document(article)):
             found.append(article)
             if wanted is not None and len(found) >= wanted:
                 break
     return found
 
 
-def _document(article: StoredArticle) -> Document:
+def stored_document(article: StoredArticle) -> Document:
+    """What the matcher reads of a stored article, as it read the article when it was new."""
     return Document(
         article.title,
         body_of(article.text, article.summary),

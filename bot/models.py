@@ -208,6 +208,8 @@ class QueuedMessage:
 
     `target` is where it goes: a digest part follows the chat to its linked channel
     (`channel`), a notice goes to the chat itself. `alerts` is how many alerts a part carries.
+    A message with `media` ("photo" or "document") sends `file` as `filename`, with `html` as
+    its caption.
     """
 
     id: int
@@ -220,6 +222,9 @@ class QueuedMessage:
     created_at: datetime
     channel: bool = False
     alerts: int = 0
+    media: str = ""
+    filename: str = ""
+    file: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,3 +267,66 @@ class Stats:
     queued: int
     held: int
     database_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutletDay:
+    """Matching articles of one outlet on one local day ("YYYY-MM-DD")."""
+
+    day: str
+    outlet: str
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayBounds:
+    """A local day as epoch seconds [start, end): days follow the zone, DST included."""
+
+    day: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """An article as coverage views list it: headline, link, outlet and its time."""
+
+    title: str
+    url: str
+    outlet: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One matching article of a report: when, where, what, and which watches and terms."""
+
+    at: datetime
+    outlet: str
+    title: str
+    url: str
+    watches: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageWatch:
+    """A watch with what spike alerts and reports need of its chat."""
+
+    watch: Watch
+    language: str
+    chat: ChatSettings
+    active: bool
+    spike_alerts: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyChat:
+    """A chat with the weekly report on: its zone, and when the next report is due (None:
+    to be worked out, also when the zone it was worked out in is no longer the chat's)."""
+
+    chat_id: int
+    language: str
+    timezone: str
+    due_at: datetime | None
+    paused: bool = False

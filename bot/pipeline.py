@@ -125,6 +125,7 @@ async def poll_source(
         with store.transaction():
             stored = store.save_articles(source, fresh, now)
             queued = store.enqueue(planned, stored, now, settings.widely)
+            store.record_matches(planned, stored)
             store.record_poll_success(
                 source.id, now, poll_at, interval, result.etag, result.last_modified
             )

@@ -3,7 +3,9 @@
 Delivery (`deliver`) talks to a `Sender` and never to python-telegram-bot. The one real sender
 is `bot.telegram.sender.TelegramSender`, the only code that knows python-telegram-bot's
 exceptions: it translates each into one of these outcomes, so alerts, digest parts, edits and
-admin notices cannot disagree about an error. `console` prints instead of sending.
+admin notices cannot disagree about an error; photos and documents (`Attachment`, with the
+message's HTML as caption) are sent and classified the same way. `console` prints instead of
+sending.
 
 Outcomes (`Outcome`), and what delivery does with each:
 - `Sent(message_id)`: Telegram has the message; it is recorded as sent.
@@ -42,6 +44,14 @@ class Outgoing:
     buttons: tuple[tuple[Button, ...], ...] = ()
     thread_id: int | None = None
     previews: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: a photo (PNG) or a document, by name."""
+
+    filename: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,4 +97,12 @@ class Sender(Protocol):
 
     async def edit(self, message_id: int, message: Outgoing) -> Outcome:
         """Replace the text and keyboard of a message sent before (an unchanged text is Sent)."""
+        ...
+
+    async def send_photo(self, message: Outgoing, photo: Attachment) -> Outcome:
+        """Send a photo with the message's HTML as its caption (at most 1,024 characters)."""
+        ...
+
+    async def send_document(self, message: Outgoing, document: Attachment) -> Outcome:
+        """Send a file with the message's HTML as its caption (at most 1,024 characters)."""
         ...

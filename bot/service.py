@@ -1,8 +1,8 @@
 """The running service: APScheduler drives polling and delivery inside the bot's event loop.
 
 Rules:
-- The schedule lives in the database (`sources.next_poll_at`); the scheduler only has two jobs,
-  so adding, pausing or backing off a source is a row update and a restart loses nothing.
+- The schedule lives in the database (`sources.next_poll_at`); polling and delivery are one
+  job each, so adding, pausing or backing off a source is a row update and a restart loses nothing.
   - `poll-due`, every second: start a poll for each due source not already being polled; at
     most `max_concurrent_polls` fetch their feeds at once (the fetcher's feed slots, taken by
     the pipeline, so a poll waiting for article pages holds none). A slow feed never delays
@@ -14,8 +14,12 @@ Rules:
   alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
   force for every article stored after `/watch` answered.
 - Each tick also tells `health` the scheduler is alive and updates the outbox gauges.
-- `prune`, daily and at start: articles older than `retention_days` are deleted, and the
-  watches of chats that removed or blocked the bot more than 30 days ago.
+- `prune`, daily and at start: articles older than `retention_days` are deleted (their
+  matches folded into the coverage counts first), coverage counts older than 400 days, and
+  the watches of chats that removed or blocked the bot more than 30 days ago.
+- `coverage`, every 10 s: back-fill new watches' history, fold new matches into counts, check
+  the watches that got matches for spikes, queue weekly reports that are due
+  (`insights.jobs`).
 - A source that has failed for `failure_alert_after` is reported to the admins once through
   `notify`, and its recovery once.
 - `start` runs in the event loop (python-telegram-bot's post_init). `stop` runs while the bot
@@ -43,6 +47,11 @@ from bot.deliver import Deliverer, Sender, delivery_waited
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
 from bot.health import ARTICLE_BACKLOG, OUTBOX, OUTBOX_AGE, Health, serve
+from bot.insights.jobs import TICK_SECONDS as COVERAGE_SECONDS
+from bot.insights.jobs import CoverageJobs
+from bot.insights.reports import Reports
+from bot.insights.spikes import SpikeRule
+from bot.insights.trends import Trends
 from bot.match import LiveIndex, Query, build_table, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
@@ -85,6 +94,16 @@ class Service:
         self._indexed: set[int] = set()
         self._stopped = False
         self._kick: asyncio.Task[int] | None = None
+        self.trends = Trends(store, config.timezone)
+        self.reports = Reports(store, self.trends)
+        self._coverage = CoverageJobs(
+            store,
+            self.trends,
+            self.reports,
+            SpikeRule(config.spike_min_articles, config.spike_factor),
+            config.timezone,
+            self._file_aliases,
+        )
 
     async def start(self, bot: Sender) -> None:
         client = make_client(
@@ -118,6 +137,13 @@ class Service:
         scheduler.add_job(self._poll_due, "interval", seconds=TICK_SECONDS, id="poll-due")
         scheduler.add_job(self._deliverer.drain, "interval", seconds=TICK_SECONDS, id="deliver")
         scheduler.add_job(self._prune, "interval", days=1, id="prune", next_run_time=_now())
+        scheduler.add_job(
+            self._coverage.tick,
+            "interval",
+            seconds=COVERAGE_SECONDS,
+            id="coverage",
+            next_run_time=_now() + timedelta(seconds=COVERAGE_SECONDS / 2),
+        )
         scheduler.start()
         self._scheduler = scheduler
         sources = await self._store.run(self._store.list_sources)
@@ -142,6 +168,7 @@ class Service:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._fetcher is not None:
             await self._fetcher.client.aclose()
+        self.trends.close()
         queued = await self._store.run(self._store.count_deliveries, DeliveryState.PENDING)
         log.info("service stopped; %d alerts queued for the next start", queued)
 
@@ -173,7 +200,9 @@ class Service:
 
     async def _prune(self) -> None:
         cutoff = _now() - timedelta(days=self._config.retention_days)
+        await self._coverage.fold()  # counted before their articles go
         pruned = await self._store.run(self._store.prune_articles, cutoff)
+        await self._store.run(self._store.prune_coverage, _now())
         gone = await self._store.run(
             self._store.drop_watches_of_chats_gone_since, _now() - CHAT_GRACE
         )

@@ -19,6 +19,7 @@ import re
 
 DEFAULT_LANGUAGE = "id"
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
 _TAG = re.compile(r"<[^>]*>")
 
 ID: dict[str, str] = {
@@ -43,6 +44,9 @@ ID: dict[str, str] = {
         "/digest off|hourly|daily [07:00] — satu per satu atau ringkasan\n"
         "/quiet 22:00-06:00 | off — jam tenang\n"
         "/pause, /resume — hentikan dan lanjutkan peringatan\n"
+        "/tren &lt;nomor atau kueri&gt; [7d|30d|90d] — grafik pemberitaan; "
+        "<code>/tren 1 2</code> membandingkan\n"
+        "/laporan [nomor] [7d|30d] — berkas CSV berita yang cocok, dengan grafiknya\n"
         "/help — pesan ini\n\n"
         "<b>Kueri</b>\n"
         "<code>Putin Rusia</code> — keduanya disebut\n"
@@ -226,6 +230,7 @@ ID: dict[str, str] = {
     "settings": (
         "<b>Pengaturan obrolan ini</b>\nRingkasan: {digest}\nJam tenang: {quiet}\n"
         "Zona waktu: {zone}\nBahasa: {language}\nPratinjau tautan: {previews}\n"
+        "Peringatan lonjakan: {spikes}\nLaporan mingguan (Senin 08:00): {weekly}\n"
         "Ketuk tombol untuk mengubah."
     ),
     "setting_digest": "Ringkasan: {value}",
@@ -261,6 +266,46 @@ ID: dict[str, str] = {
     "resume_drop": "Buang",
     "resumed_digest": "▶️ Peringatan dilanjutkan; {count} peringatan yang tertunda menyusul sebagai ringkasan.",
     "resumed_drop": "▶️ Peringatan dilanjutkan; {count} peringatan yang tertunda dibuang.",
+    "setting_spikes": "Peringatan lonjakan: {value}",
+    "setting_weekly": "Laporan mingguan: {value}",
+    "cmd_tren": "Grafik tren pemberitaan",
+    "cmd_laporan": "Laporan CSV pemberitaan",
+    "tren_usage": (
+        "Contoh: <code>/tren 1</code>, <code>/tren Korea Utara 90d</code> atau "
+        "<code>/tren 1 2</code> (nomor pantauan ada di /list; periode 7d, 30d atau 90d)"
+    ),
+    "tren_too_many": "Paling banyak {limit} pantauan atau kueri sekaligus, misalnya <code>/tren 1 2</code>",
+    "tren_no_watch": "Tidak ada pantauan #{id} di obrolan ini. Lihat daftarnya dengan /list",
+    "tren_none": "Belum ada berita yang cocok dengan {query} dalam {days} hari terakhir.",
+    "trend_title": "📊 <b>{query}</b> · {days} hari terakhir",
+    "trend_totals": "Total {total} berita · rata-rata {average}/hari",
+    "trend_peak": "Puncak: {day} ({count} berita)",
+    "trend_outlets": "Media teratas: {outlets}",
+    "trend_stored": "Bukan pantauan: dihitung dari berita yang masih tersimpan.",
+    "trend_capped": "Dihitung dari {count} berita tersimpan terbaru yang memuat kata kuncinya.",
+    "share_title": "📊 <b>Pangsa pemberitaan</b> · {days} hari terakhir",
+    "share_line": "{query}: {count} berita ({share})",
+    "share_total": "Total {total} berita",
+    "chart_days": "{days} hari",
+    "chart_unit": "berita per hari",
+    "chart_others": "lainnya",
+    "chart_share": "Pangsa pemberitaan",
+    "spike_title": "📈 <b>Lonjakan pemberitaan</b>: {query}",
+    "spike_count": "{count} berita dalam 1 jam terakhir (biasanya {usual} per jam)",
+    "laporan_usage": (
+        "Contoh: <code>/laporan</code> (semua pantauan, 7 hari terakhir) atau "
+        "<code>/laporan 1 30d</code> (periode 7d atau 30d)"
+    ),
+    "laporan_none": "Belum ada berita yang cocok dengan {what} dalam {days} hari terakhir.",
+    "laporan_all": "semua pantauan",
+    "laporan_caption": "🗂 <b>Laporan pemberitaan</b> · {what}\n{first} – {last} · {count} berita",
+    "laporan_capped": "Hanya {count} berita pertama.",
+    "weekly_title": "🗓 <b>Laporan mingguan</b> · {first} – {last}",
+    "weekly_counts": "{count} berita untuk {watches} pantauan.",
+    "weekly_top": "<b>Berita teratas</b>:",
+    "weekly_none": "Tidak ada berita yang cocok dengan pantauan obrolan ini pekan lalu.",
+    "weekly_more_charts": "Grafik untuk {count} pantauan tersibuk; semua pantauan ada di berkas CSV.",
+    "csv_columns": "tanggal,waktu,media,judul,url,pantauan,kata yang cocok",
     "timezone_usage": (
         "“{given}” bukan zona waktu. Contoh: <code>/timezone WITA</code> atau "
         "<code>/timezone Asia/Jayapura</code>"
@@ -293,6 +338,9 @@ EN: dict[str, str] = {
         "/digest off|hourly|daily [07:00] — one by one or digests\n"
         "/quiet 22:00-06:00 | off — quiet hours\n"
         "/pause, /resume — pause and resume alerts\n"
+        "/trend &lt;number or query&gt; [7d|30d|90d] — coverage chart; "
+        "<code>/trend 1 2</code> compares\n"
+        "/report [number] [7d|30d] — CSV file of the matching articles, with its chart\n"
         "/help — this message\n\n"
         "<b>Queries</b>\n"
         "<code>Putin Rusia</code> — both mentioned\n"
@@ -477,6 +525,7 @@ EN: dict[str, str] = {
     "settings": (
         "<b>This chat's settings</b>\nDigest: {digest}\nQuiet hours: {quiet}\n"
         "Time zone: {zone}\nLanguage: {language}\nLink previews: {previews}\n"
+        "Spike alerts: {spikes}\nWeekly report (Monday 08:00): {weekly}\n"
         "Tap a button to change it."
     ),
     "setting_digest": "Digest: {value}",
@@ -512,6 +561,46 @@ EN: dict[str, str] = {
     "resume_drop": "Drop them",
     "resumed_digest": "▶️ Alerts resumed; the {count} missed ones follow as a digest.",
     "resumed_drop": "▶️ Alerts resumed; the {count} missed ones were dropped.",
+    "setting_spikes": "Spike alerts: {value}",
+    "setting_weekly": "Weekly report: {value}",
+    "cmd_tren": "Coverage trend chart",
+    "cmd_laporan": "Coverage report (CSV)",
+    "tren_usage": (
+        "Example: <code>/trend 1</code>, <code>/trend North Korea 90d</code> or "
+        "<code>/trend 1 2</code> (watch numbers are in /list; period 7d, 30d or 90d)"
+    ),
+    "tren_too_many": "At most {limit} watches or queries at once, e.g. <code>/trend 1 2</code>",
+    "tren_no_watch": "This chat has no watch #{id}. See them with /list",
+    "tren_none": "No articles matching {query} in the last {days} days yet.",
+    "trend_title": "📊 <b>{query}</b> · last {days} days",
+    "trend_totals": "Total {total} articles · average {average}/day",
+    "trend_peak": "Peak: {day} ({count} articles)",
+    "trend_outlets": "Top outlets: {outlets}",
+    "trend_stored": "Not a watch: counted over the articles still stored.",
+    "trend_capped": "Counted over the newest {count} stored articles holding its words.",
+    "share_title": "📊 <b>Share of voice</b> · last {days} days",
+    "share_line": "{query}: {count} articles ({share})",
+    "share_total": "Total {total} articles",
+    "chart_days": "{days} days",
+    "chart_unit": "articles per day",
+    "chart_others": "others",
+    "chart_share": "Share of voice",
+    "spike_title": "📈 <b>Coverage spike</b>: {query}",
+    "spike_count": "{count} articles in the last hour (usually {usual} an hour)",
+    "laporan_usage": (
+        "Example: <code>/report</code> (all watches, last 7 days) or "
+        "<code>/report 1 30d</code> (period 7d or 30d)"
+    ),
+    "laporan_none": "No articles matching {what} in the last {days} days yet.",
+    "laporan_all": "all watches",
+    "laporan_caption": "🗂 <b>Coverage report</b> · {what}\n{first} – {last} · {count} articles",
+    "laporan_capped": "Only the first {count} articles.",
+    "weekly_title": "🗓 <b>Weekly report</b> · {first} – {last}",
+    "weekly_counts": "{count} articles for {watches} watches.",
+    "weekly_top": "<b>Top stories</b>:",
+    "weekly_none": "No articles matched this chat's watches last week.",
+    "weekly_more_charts": "Charts for the {count} busiest watches; every watch is in the CSV file.",
+    "csv_columns": "date,time,outlet,headline,url,watch,matched terms",
     "timezone_usage": (
         "“{given}” is not a time zone. Example: <code>/timezone WITA</code> or "
         "<code>/timezone Asia/Jayapura</code>"

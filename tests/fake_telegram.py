@@ -19,7 +19,11 @@ It behaves like Telegram where Pantau can go wrong:
   limits (30 messages a second overall, 1 a second per private chat, 20 a minute per group)
   and counts them in `too_many`; `fail_next` injects any error for the next call of a method,
   `drop_next` closes the connection without an answer;
-- `getUpdates` long-polls, and drops updates below `offset` as confirmed.
+- `getUpdates` long-polls, and drops updates below `offset` as confirmed;
+- `sendPhoto` and `sendDocument` take multipart uploads as Telegram does: the caption is
+  parsed like a message's HTML and may have at most 1024 characters, a photo must be an image
+  (PNG or JPEG) of at most 10 MB, a document at most 50 MB; what arrived is kept in `uploads`
+  (and the message, its caption as text, in `sent`).
 Tests inject user messages with `send_command` and await what the bot sent with `wait_for`.
 """
 
@@ -34,6 +38,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -132,6 +138,19 @@ class Sent:
 
 
 @dataclass
+class Upload:
+    """A photo or document the bot uploaded, as Telegram received it."""
+
+    chat_id: int
+    method: str
+    filename: str
+    data: bytes
+    caption: str
+    message_id: int
+    params: dict[str, Any]
+
+
+@dataclass
 class _Failure:
     status: int
     description: str
@@ -156,6 +175,7 @@ class FakeTelegram:
         self._next_update_id = 1
         self._next_message_id = 1
         self.sent: list[Sent] = []
+        self.uploads: list[Upload] = []
         self.calls: list[str] = []
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
@@ -374,6 +394,8 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method == "sendMessage":
             return self._send_message(params)
+        if method in ("sendPhoto", "sendDocument"):
+            return self._send_media(method, params)
         if method == "getChat":
             with self._cond:
                 found = self.channels.get(str(params["chat_id"]))
@@ -553,6 +575,71 @@ class FakeTelegram:
         }
         return 200, {"ok": True, "result": message}
 
+    def _send_media(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """sendPhoto / sendDocument: the file from the multipart upload, the caption checked
+        like a message's text (HTML, at most 1024 characters)."""
+        chat_id = int(params["chat_id"])
+        field_name = "photo" if method == "sendPhoto" else "document"
+        upload = params.get(field_name)
+        markup = str(params.get("caption", ""))
+        with self._cond:
+            refusal = self._undeliverable(chat_id, params)
+        if refusal is not None:
+            return refusal.status, _error(refusal.status, refusal.description, refusal.parameters)
+        if not isinstance(upload, tuple):
+            return self._reject(markup, f"Bad Request: there is no {field_name} in the request")
+        filename, data = upload
+        try:
+            caption = parse_telegram_html(markup) if params.get("parse_mode") == "HTML" else markup
+        except EntityError as exc:
+            return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
+        if utf16_length(caption) > 1024:
+            return self._reject(markup, "Bad Request: message caption is too long")
+        if field_name == "photo" and (
+            len(data) > 10_000_000 or not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8"))
+        ):
+            return self._reject(markup, "Bad Request: IMAGE_PROCESS_FAILED")
+        if not data or len(data) > 50_000_000:
+            return self._reject(markup, "Bad Request: file must be non-empty")
+        with self._cond:
+            if self.enforce_limits and (wait := self._flood_wait(chat_id)):
+                self.too_many += 1
+                return 429, _error(
+                    429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+                )
+            self._record_send(chat_id)
+            message_id = self._next_message_id
+            self._next_message_id += 1
+            shown = {key: value for key, value in params.items() if key != field_name}
+            self.sent.append(
+                Sent(chat_id, caption, markup, message_id, {**shown, field_name: filename})
+            )
+            self.uploads.append(Upload(chat_id, method, filename, data, caption, message_id, shown))
+            self._cond.notify_all()
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "caption": caption,
+        }
+        if field_name == "photo":
+            message["photo"] = [
+                {
+                    "file_id": f"p{message_id}",
+                    "file_unique_id": f"u{message_id}",
+                    "width": 1200,
+                    "height": 750,
+                }
+            ]
+        else:
+            message["document"] = {
+                "file_id": f"d{message_id}",
+                "file_unique_id": f"u{message_id}",
+                "file_name": filename,
+            }
+        return 200, {"ok": True, "result": message}
+
     def _flood_wait(self, chat_id: int) -> int:
         """Seconds Telegram would ask to wait: 30 msg/s overall, 1/s per private chat, 20/min per group."""
         now = time.monotonic()
@@ -649,6 +736,8 @@ def _params(content_type: str, body: bytes) -> dict[str, Any]:
         return {}
     if content_type.startswith("application/json"):
         return json.loads(body)
+    if content_type.startswith("multipart/form-data"):
+        return _multipart(content_type, body)
     params: dict[str, Any] = dict(parse_qsl(body.decode(), keep_blank_values=True))
     for key, value in params.items():
         if value[:1] in "{[":
@@ -663,3 +752,22 @@ def _error(
     if parameters:
         payload["parameters"] = parameters
     return payload
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """A multipart/form-data body: fields as strings (JSON ones decoded), files as
+    (file name, bytes)."""
+    message = BytesParser(policy=email_policy).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            params[str(name)] = (filename, payload)
+            continue
+        value = payload.decode()
+        params[str(name)] = json.loads(value) if value[:1] in "{[" else value
+    return params

@@ -178,7 +178,15 @@ def test_settings_are_changed_in_place(world):
         "Ringkasan: mati (satu per satu)" in panel.text and "Zona waktu: Asia/Jakarta" in panel.text
     )
     fields = [row[0]["callback_data"] for row in panel.params["reply_markup"]["inline_keyboard"]]
-    assert fields == ["set:digest", "set:quiet", "set:zone", "set:language", "set:previews"]
+    assert fields == [
+        "set:digest",
+        "set:quiet",
+        "set:zone",
+        "set:language",
+        "set:previews",
+        "set:spikes",
+        "set:weekly",
+    ]
 
     def tap_and_read(data):
         edits = len(world.edits)

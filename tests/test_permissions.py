@@ -13,9 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.insights.reports import Reports
+from bot.insights.trends import Trends
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import Handlers
+from bot.telegram.insights import InsightCommands
 from bot.telegram.permissions import Who
 from bot.texts import ID
 from tests.conftest import ADMIN, TOKEN, bot_env, start_bot, write_config
@@ -57,7 +60,11 @@ def _tables():
         store = Store.open(Path(folder) / "table.db")
         handlers = Handlers(store, [], 20)
         admin = AdminCommands(store, None, 60, ZoneInfo("Asia/Jakarta"), lambda: 0)
-        commands = [(c.name, c.who) for c in (*handlers.commands(), *admin.commands())]
+        trends = Trends(store, ZoneInfo("Asia/Jakarta"))
+        insights = InsightCommands(store, trends, Reports(store, trends), handlers.replies, [])
+        every = (*handlers.commands(), *insights.commands(), *admin.commands())
+        commands = [(c.name, c.who) for c in every]
+        trends.close()
         buttons = [(b.kind, b.who) for b in handlers.buttons()]
         store.close()
     return commands, buttons

@@ -4,7 +4,8 @@ One `Store` type, one module per aggregate (open the file named after the thing)
 - `schema`: the tables (stated in its docstring) and their migrations;
 - `base`: the connection and its worker thread (`run`), transactions, meta, backup, restore;
 - `sources`, `articles`, `chats` (settings, allowlist), `watches` (and alias groups),
-  `outbox` (alerts, digest parts and notices, and their `DeliveryState`).
+  `outbox` (alerts, digest parts and notices, and their `DeliveryState`), `coverage` (each
+  watch's match history and its counts: trends, spikes, reports).
 
 The off-loop rule: async code never calls a store method directly; it awaits
 `store.run(store.method, *args)`, which runs it on the store's one worker thread. Several calls
@@ -21,6 +22,7 @@ from bot.models import Stats
 from bot.store.articles import ArticlesMixin
 from bot.store.base import BUSY_TIMEOUT, NotABackup, OnEventLoop, to_epoch
 from bot.store.chats import ChatsMixin
+from bot.store.coverage import CoverageMixin
 from bot.store.outbox import DeliveryState, OutboxMixin
 from bot.store.schema import migrations
 from bot.store.sources import DuplicateSource, SourcesMixin
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class Store(SourcesMixin, ArticlesMixin, ChatsMixin, WatchesMixin, OutboxMixin):
+class Store(SourcesMixin, ArticlesMixin, ChatsMixin, WatchesMixin, OutboxMixin, CoverageMixin):
     """Queries and updates, each named for what the pipeline or a command needs."""
 
     def stats(self, since: datetime) -> Stats:

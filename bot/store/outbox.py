@@ -8,7 +8,10 @@ Rules:
   given to a digest part (`part_id`) when the digest is composed, and is marked sent or failed
   with that part. When a paused chat resumes, its missed alerts become held or dropped.
 - A digest part or notice (`messages`) goes pending → sent or failed, each on its own: a part
-  that fails never holds back, or resends, the parts before it.
+  that fails never holds back, or resends, the parts before it. So do the charts and reports
+  the bot sends on its own (`queue_media`: a photo or document and its caption); their file
+  is dropped from the row once sent or failed. Only digest parts follow a chat to its
+  channel and wait while it is paused; everything else goes to the chat itself.
 - A pending row is due once `not_before` has passed. The deliverer asks for the oldest due row
   of each chat (`due_rows`: ids and targets only), so one chat's backlog never hides another's,
   then loads in full only the rows it is about to send (`deliveries_by_id`, `messages_by_id`).
@@ -77,6 +80,7 @@ _DELIVERY_SELECT = (
 )
 _MESSAGE_SELECT = (
     "SELECT m.id, m.kind, m.chat_id, m.html, m.thread_id, m.attempts, m.created_at, "
+    "m.media, m.filename, m.file, "
     "c.channel_id, (SELECT count(*) FROM deliveries d WHERE d.part_id = m.id) AS alerts "
     "FROM messages m LEFT JOIN chats c ON c.id = m.chat_id "
 )
@@ -207,7 +211,7 @@ class OutboxMixin(StoreBase):
             "FROM messages m LEFT JOIN chats c ON c.id = m.chat_id "
             "WHERE m.id IN (SELECT min(id) FROM messages "
             f"WHERE status = {PENDING} AND not_before <= ? GROUP BY chat_id) "
-            "AND (m.kind = 'notice' OR (c.active = 1 AND c.paused = 0)) "
+            "AND (m.kind != 'digest' OR (c.active = 1 AND c.paused = 0)) "
             "AND target NOT IN (SELECT value FROM json_each(?)) "
             "ORDER BY 4, 1, 2 LIMIT ?",
             [moment, skip, moment, skip, limit],
@@ -410,13 +414,43 @@ class OutboxMixin(StoreBase):
             for chat_id in chat_ids:
                 self._queue_message(chat_id, "notice", html, None, now)
 
-    def _queue_message(
-        self, chat_id: int, kind: str, html: str, thread_id: int | None, now: datetime
+    def queue_media(
+        self,
+        chat_id: int,
+        kind: str,
+        caption: str,
+        attachment: tuple[str, str, bytes] | None,
+        thread_id: int | None,
+        now: datetime,
+        not_before: datetime | None = None,
     ) -> int:
+        """A chart, report or their text (`kind` trend, spike, report) the bot sends to a chat
+        on its own: `attachment` is (media "photo" or "document", file name, bytes), sent with
+        `caption` (HTML); without one, `caption` is sent as a message. Due at `not_before`
+        (default now). Unlike a digest part it goes to the chat itself, paused or not."""
+        message_id = self._queue_message(chat_id, kind, caption, thread_id, now, not_before)
+        if attachment is not None:
+            media, filename, data = attachment
+            self.db.execute(
+                "UPDATE messages SET media = ?, filename = ?, file = ? WHERE id = ?",
+                [media, filename, data, message_id],
+            )
+        return message_id
+
+    def _queue_message(
+        self,
+        chat_id: int,
+        kind: str,
+        html: str,
+        thread_id: int | None,
+        now: datetime,
+        not_before: datetime | None = None,
+    ) -> int:
+        due = to_epoch(not_before or now)
         cursor = self.db.execute(
             "INSERT INTO messages (chat_id, kind, html, thread_id, status, attempts, "
             "not_before, created_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            [chat_id, kind, html, thread_id, DeliveryState.PENDING, to_epoch(now), to_epoch(now)],
+            [chat_id, kind, html, thread_id, DeliveryState.PENDING, due, to_epoch(now)],
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -429,12 +463,13 @@ class OutboxMixin(StoreBase):
         return [found[i] for i in ids if i in found]
 
     def mark_message_sent(self, message_id: int, telegram_id: int, now: datetime) -> None:
-        """A digest part or notice went out; so did the alerts the part carries."""
+        """A digest part or notice went out; so did the alerts the part carries. A file it
+        carried is not kept."""
         with self.transaction():
             values = [DeliveryState.SENT, to_epoch(now), telegram_id]
             self.db.execute(
-                "UPDATE messages SET status = ?, sent_at = ?, message_id = ?, last_error = NULL "
-                "WHERE id = ?",
+                "UPDATE messages SET status = ?, sent_at = ?, message_id = ?, last_error = NULL, "
+                "file = NULL WHERE id = ?",
                 [*values, message_id],
             )
             self.db.execute(
@@ -453,6 +488,7 @@ class OutboxMixin(StoreBase):
                     f"WHERE {key} = ?",
                     [DeliveryState.FAILED, error[:500], message_id],
                 )
+            self.db.execute("UPDATE messages SET file = NULL WHERE id = ?", [message_id])
 
     def defer_message(
         self, message_id: int, until: datetime, error: str, *, attempt: bool = True
@@ -487,7 +523,7 @@ class OutboxMixin(StoreBase):
         messages = self.db.execute(
             "SELECT min(m.not_before) FROM messages m LEFT JOIN chats c ON c.id = m.chat_id "
             f"WHERE m.status = {PENDING} AND m.not_before <= ? "
-            "AND (m.kind = 'notice' OR (c.active = 1 AND c.paused = 0))",
+            "AND (m.kind != 'digest' OR (c.active = 1 AND c.paused = 0))",
             [to_epoch(now)],
         ).fetchone()[0]
         waiting = [moment for moment in (alerts, messages) if moment is not None]
@@ -517,6 +553,9 @@ def _message(row: dict[str, Any]) -> QueuedMessage:
         _moment(row["created_at"]),
         channel=digest and bool(channel),
         alerts=row["alerts"],
+        media=row["media"] or "",
+        filename=row["filename"] or "",
+        file=row["file"] or b"",
     )
 
 

@@ -43,7 +43,21 @@ Schema (times are epoch seconds, UTC):
   digest part (`messages`) a held alert went out in.
 - `messages(id, chat_id, kind, html, thread_id, status, attempts, not_before, created_at,
   sent_at, message_id, last_error)`: the rest of the outbox — digest parts (`kind` digest) and
-  notices (`kind` notice, to admins or to a chat), each sent, retried and failed on its own.
+  notices (`kind` notice, to admins or to a chat), each sent, retried and failed on its own;
+  replies and reports the bot makes on its own (`kind` trend, spike, report) may carry a
+  photo or document (`media` photo or document, `filename`, `file` bytes, emptied once sent or
+  failed) whose caption is `html`.
+- `watch_matches(id, watch_id → watches, article_id → articles, at, terms JSON, live)`: every
+  (watch, article) match, `at` the article's time (published, never after it was stored),
+  `live` 1 when recorded at ingest, 0 when back-filled; deleted with its article (cascade).
+- `match_days(watch_id, day, outlet, articles)`: matches per watch, local day (YYYY-MM-DD in
+  the chat's zone when folded) and outlet, kept 400 days: history that outlives articles.
+- `match_hours(watch_id, hour, articles)`: matches per watch and UTC hour (epoch hour), kept
+  for spike baselines. Both are folded from `watch_matches` (meta `coverage_folded`).
+- `watch_coverage(watch_id, backfilled_at, spike_started_at, spike_seen_at)`: when a watch's
+  history was back-filled from stored articles, and its spike in progress.
+- `chats` also holds `spike_alerts` (1: spike alerts on), `weekly_report` (1: on),
+  `weekly_due_at` and `weekly_zone` (the next weekly report, worked out in that zone).
 - `meta(key, value)`: one-off facts such as whether the shipped sources were imported, and
   `watches_version` / `aliases_version`, bumped by every change that alters what the match
   index must hold (watches, chats going away or coming back, alias groups).
@@ -321,3 +335,49 @@ def m014_article_text_and_outlets(db: Database) -> None:
         "INSERT INTO articles_fts (rowid, title, summary, text) "
         "SELECT id, title, coalesce(summary, ''), '' FROM articles"
     )
+
+
+@migrations()
+def m015_coverage_history(db: Database) -> None:
+    """Coverage history per watch (what `/tren`, spike alerts and reports count): every match
+    recorded, daily counts per outlet kept past article retention, hourly counts for spike
+    baselines, spike and back-fill state; per-chat report settings; photos and documents in
+    the outbox."""
+    db.execute(
+        "CREATE TABLE watch_matches ("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE, "
+        "article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, "
+        "at REAL NOT NULL, terms TEXT NOT NULL DEFAULT '[]', live INTEGER NOT NULL DEFAULT 1, "
+        "UNIQUE (watch_id, article_id))"
+    )
+    db.execute("CREATE INDEX idx_watch_matches_at ON watch_matches (watch_id, at)")
+    db.execute("CREATE INDEX idx_watch_matches_article ON watch_matches (article_id)")
+    db.execute("CREATE INDEX idx_deliveries_article ON deliveries (article_id)")
+    db.execute(
+        "CREATE TABLE match_days ("
+        "watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE, "
+        "day TEXT NOT NULL, outlet TEXT NOT NULL, articles INTEGER NOT NULL, "
+        "PRIMARY KEY (watch_id, day, outlet)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE match_hours ("
+        "watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE, "
+        "hour INTEGER NOT NULL, articles INTEGER NOT NULL, "
+        "PRIMARY KEY (watch_id, hour)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE watch_coverage ("
+        "watch_id INTEGER PRIMARY KEY REFERENCES watches(id) ON DELETE CASCADE, "
+        "backfilled_at REAL, spike_started_at REAL, spike_seen_at REAL)"
+    )
+    chats = db.table("chats")
+    chats.add_column("spike_alerts", int, not_null_default=1)
+    chats.add_column("weekly_report", int, not_null_default=0)
+    chats.add_column("weekly_due_at", float, not_null_default=0)
+    chats.add_column("weekly_zone", str)
+    db.execute("CREATE INDEX idx_chats_weekly ON chats (weekly_due_at) WHERE weekly_report = 1")
+    messages = db.table("messages")
+    messages.add_column("media", str)
+    messages.add_column("filename", str)
+    messages.add_column("file", bytes)

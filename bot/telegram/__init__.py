@@ -1,5 +1,6 @@
 """Everything that speaks python-telegram-bot: the application (`app`), the permission gate
-(`permissions`), the commands and buttons (`handlers`, `admin`), replies (`replies`), and the
+(`permissions`), the commands and buttons (`handlers`, `admin`, `insights` for `/tren` and
+`/laporan`), replies (`replies`), and the
 `Sender` delivery talks to (`sender`, the only place its exceptions are classified).
 
 `PTB_TIMEDELTA` opts into python-telegram-bot's coming `timedelta` durations now (e.g.

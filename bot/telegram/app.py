@@ -51,7 +51,8 @@ from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
-from bot.telegram.permissions import ButtonKind, Gate
+from bot.telegram.insights import InsightCommands
+from bot.telegram.permissions import ButtonKind, Command, Gate
 from bot.telegram.sender import TelegramSender
 from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
@@ -93,12 +94,19 @@ def build_application(config: Config, token: str, store: Store, service: Service
         config.timezone,
         service.article_backlog,
     )
-    commands = (*handlers.commands(), *admin.commands())
+    insights = InsightCommands(
+        store,
+        service.trends,
+        service.reports,
+        handlers.replies,
+        read_alias_groups(config.aliases_file),
+    )
+    commands = (*handlers.commands(), *insights.commands(), *admin.commands())
     buttons = {button.kind: button for button in handlers.buttons()}
     gate = Gate(commands, buttons.values(), config.admins, handlers.replies.answer)
 
     async def post_init(app: App) -> None:
-        await _register_menu(app, handlers)
+        await _register_menu(app, commands)
         await service.start(TelegramSender(app.bot))
 
     async def post_stop(app: App) -> None:
@@ -167,13 +175,9 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
             log.warning("could not tell the user about the failed update")
 
 
-async def _register_menu(app: App, handlers: Handlers) -> None:
+async def _register_menu(app: App, commands: tuple[Command, ...]) -> None:
     for language in CATALOGUES:
-        menu = [
-            BotCommand(c.name, text(language, c.description_key))
-            for c in handlers.commands()
-            if c.menu
-        ]
+        menu = [BotCommand(c.name, text(language, c.description_key)) for c in commands if c.menu]
         code = None if language == DEFAULT_LANGUAGE else language
         try:
             await app.bot.set_my_commands(menu, language_code=code)

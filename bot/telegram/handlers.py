@@ -131,7 +131,12 @@ class Handlers:
             ButtonKind("undo", f"undo:{ID}", self.button, admins),
             ButtonKind("prev", f"prev:{ID}", self.button, Who.ANYONE),
             ButtonKind("list", r"list:\d{1,3}", self.list_page, Who.ANYONE),
-            ButtonKind("set", "set:(digest|quiet|zone|language|previews)", self.setting, admins),
+            ButtonKind(
+                "set",
+                "set:(digest|quiet|zone|language|previews|spikes|weekly)",
+                self.setting,
+                admins,
+            ),
             ButtonKind("resume", "resume:(digest|drop)", self.resume_choice, admins),
             ButtonKind("flow", "flow:(save|cancel)", self.flow_confirm, admins),
         )
@@ -416,12 +421,19 @@ class Handlers:
             await store.run(store.set_language, chat_id, _next(tuple(CATALOGUES), language))
         elif field == "previews":
             await store.run(store.set_previews, chat_id, not previews)
+        elif field in ("spikes", "weekly"):
+            spikes, weekly = await store.run(store.coverage_settings, chat_id)
+            if field == "spikes":
+                await store.run(store.set_spike_alerts, chat_id, not spikes)
+            else:
+                await store.run(store.set_weekly_report, chat_id, not weekly)
         await query.answer()
         body, markup = await self._settings_view(chat_id)
         await query.edit_message_text(body, reply_markup=markup)
 
     async def _settings_view(self, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
         lang, chat, previews = await self._store.run(self._store.chat_settings, chat_id)
+        spikes, weekly = await self._store.run(self._store.coverage_settings, chat_id)
         on, off = text(lang, "on"), text(lang, "off")
         digest = text(lang, f"digest_mode_{chat.digest}", at=chat.digest_at)
         values = {
@@ -430,6 +442,8 @@ class Handlers:
             "zone": chat.timezone or INDONESIAN_ZONES[0],
             "language": lang.upper(),
             "previews": on if previews else off,
+            "spikes": on if spikes else off,
+            "weekly": on if weekly else off,
         }
         body = text(lang, "settings", **values)
         rows = [

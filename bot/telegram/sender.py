@@ -15,13 +15,22 @@ Nothing python-telegram-bot raises escapes as an exception; a bug in our own cod
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Message,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.sender import (
+    Attachment,
     Button,
     Gone,
     Moved,
@@ -63,6 +72,34 @@ class TelegramSender:
                 link_preview_options=LinkPreviewOptions(is_disabled=not message.previews),
                 reply_markup=markup(message.buttons),
                 message_thread_id=message.thread_id,
+            )
+        except TelegramError as exc:
+            return classify(exc)
+        return Sent(sent.message_id)
+
+    async def send_photo(self, message: Outgoing, photo: Attachment) -> Outcome:
+        return await self._upload(self._bot.send_photo, "photo", message, photo)
+
+    async def send_document(self, message: Outgoing, document: Attachment) -> Outcome:
+        return await self._upload(self._bot.send_document, "document", message, document)
+
+    async def _upload(
+        self,
+        method: Callable[..., Awaitable[Message]],
+        field: str,
+        message: Outgoing,
+        attachment: Attachment,
+    ) -> Outcome:
+        """A photo or document upload (multipart), the HTML as its caption."""
+        upload = InputFile(attachment.data, filename=attachment.filename)
+        try:
+            sent = await method(
+                chat_id=message.chat_id,
+                caption=message.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(message.buttons),
+                message_thread_id=message.thread_id,
+                **{field: upload},
             )
         except TelegramError as exc:
             return classify(exc)
