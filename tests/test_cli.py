@@ -243,6 +243,38 @@ def test_opml_and_toml_round_trip(config, capsys, tmp_path):
     assert "cnnindonesia.com/nasional/rss" in out
 
 
+def test_fetch_article_false_survives_export_and_import(config, capsys, tmp_path, monkeypatch):
+    (tmp_path / "list.toml").write_text(
+        '[[source]]\nname = "Teaser"\nurl = "https://teaser.example.id/rss"\n'
+        'fetch_article = "false"\n\n'
+        '[[source]]\nname = "Full"\nurl = "https://full.example.id/rss"\nfetch_article = true\n',
+        encoding="utf-8",
+    )
+    pantau(capsys, "sources", "import", str(tmp_path / "list.toml"), "--config", str(config))
+    _, toml, _ = pantau(capsys, "sources", "export", "--config", str(config))
+    assert toml.count("fetch_article = false") == 1
+    (tmp_path / "exported.toml").write_text(toml, encoding="utf-8")
+    monkeypatch.setenv("PANTAU_DB", str(tmp_path / "elsewhere" / "pantau.db"))
+    code, out, _ = pantau(
+        capsys, "sources", "import", str(tmp_path / "exported.toml"), "--config", str(config)
+    )
+    assert code == 0 and "imported 2 new sources of 3" in out
+    with closing(Store.open(tmp_path / "elsewhere" / "pantau.db")) as store:
+        fetches = {source.name: source.fetch_article for source in store.list_sources()}
+    assert fetches == {"ANTARA": True, "Teaser": False, "Full": True}
+
+
+def test_import_refuses_a_fetch_article_that_is_not_a_boolean(config, capsys, tmp_path):
+    (tmp_path / "list.toml").write_text(
+        '[[source]]\nurl = "https://teaser.example.id/rss"\nfetch_article = "maybe"\n',
+        encoding="utf-8",
+    )
+    code, _, err = pantau(
+        capsys, "sources", "import", str(tmp_path / "list.toml"), "--config", str(config)
+    )
+    assert code == 2 and "fetch_article of source #1" in err and "true or false" in err
+
+
 def test_import_refuses_broken_files(config, capsys, tmp_path):
     (tmp_path / "bad.opml").write_text("<opml><body><outline", encoding="utf-8")
     code, _, err = pantau(
