@@ -177,6 +177,7 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.uploads: list[Upload] = []
         self.calls: list[str] = []
+        self.arrived: list[str] = []  # every request's method as it arrives, before any delay
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
         self.chat_admins: dict[int, set[int]] = {}
@@ -699,6 +700,8 @@ class FakeTelegram:
                 body = self.rfile.read(length) if length else b""
                 method = self.path.rsplit("/", 1)[-1]
                 with fake._cond:
+                    fake.arrived.append(method)
+                    fake._cond.notify_all()
                     dropped = method in fake._drops
                     fake._drops.discard(method)
                     hung = method in fake._hangs

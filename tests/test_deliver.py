@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import itertools
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -495,6 +496,42 @@ def test_a_restart_mid_digest_resends_nothing(telegram, tmp_path):
     drain_rounds(telegram, store, lambda: statuses(store)["sent"] == 60, clock=clock, timeout=30)
     assert len(telegram.messages_to(41)) == parts, "after the restart, the rest and no more"
     assert sum(m.text.count("• Kabar") for m in telegram.messages_to(41)) == 60
+
+
+def test_a_stop_while_a_digest_part_is_in_flight_resends_nothing(telegram, tmp_path):
+    titles = [f"Kabar {n} " + "panjang " * 30 for n in range(60)]
+    store = outbox_of(tmp_path / "d.db", [41], titles, at=wib(10, 5))
+    store.set_digest(41, HOURLY, "07:00")
+    clock = Clock(wib(10, 6))
+    drain_at(telegram, store, clock)
+    clock.now = wib(11, 0)
+    telegram.slow("sendMessage", 0.5)
+
+    def second_part_arrived():
+        return telegram.arrived.count("sendMessage") == 2
+
+    async def stop_mid_part():
+        async with Bot(TOKEN, base_url=telegram.base_url) as bot:
+            deliverer = Deliverer(store, TelegramSender(bot), JAKARTA, clock=clock)
+            draining = asyncio.create_task(deliverer.drain(budget=30))
+            await asyncio.to_thread(telegram.wait_for, second_part_arrived)
+            await deliverer.stop(timeout=10)
+            await draining
+
+    asyncio.run(stop_mid_part())
+    telegram.slow("sendMessage", 0)
+    assert len(telegram.messages_to(41)) == 2, "the part in flight finished, nothing after it"
+    assert statuses(store, "messages")["sent"] == 2, "and both were recorded as sent"
+    parts = store.db.execute("SELECT count(*) FROM messages").fetchone()[0]
+    assert parts > 2
+    drain_rounds(telegram, store, lambda: statuses(store)["sent"] == 60, clock=clock, timeout=30)
+    received = telegram.messages_to(41)
+    assert len(received) == parts, "after the restart, each remaining part once"
+    titles_seen = collections.Counter(
+        title for message in received for title in re.findall(r"• (Kabar \d+) ", message.text)
+    )
+    assert titles_seen == {f"Kabar {n}": 1 for n in range(60)}, "every alert once, none lost"
+    assert statuses(store) == {"sent": 60} and statuses(store, "messages") == {"sent": parts}
 
 
 def test_a_long_digest_never_holds_other_chats(telegram, tmp_path):
