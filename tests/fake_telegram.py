@@ -665,6 +665,8 @@ class FakeTelegram:
             text = parse_telegram_html(markup) if params.get("parse_mode") == "HTML" else markup
         except EntityError as exc:
             return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
+        if utf16_length(text) > 4096:
+            return self._reject(markup, "Bad Request: message is too long")
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         with self._cond:
             for number, sent in enumerate(self.sent):
