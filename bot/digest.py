@@ -12,10 +12,12 @@ Rules (times are the chat's local time):
   oldest held alert — or, for alerts held only by quiet hours or by /resume, at once — and
   never during quiet hours (then when they end). `digest_due_at` says when, so the outbox
   stores the moment instead of asking every second.
-- A digest groups the articles by watch, each a linked title with source and time. It is cut
-  into parts between articles, never inside one, each part within `DIGEST_LIMIT` as Telegram
-  counts: UTF-16 code units of the text after entity parsing (an emoji is two). A part says
-  which items it carries, so that each can be sent, and recorded, on its own.
+- A digest groups the articles by watch, each a title with source and time, the title linked
+  when its link is http(s) (`compose.linked`: a row stored before links were checked may hold
+  another). It is cut into parts between articles, never inside one, each part within
+  `DIGEST_LIMIT` as Telegram counts: UTF-16 code units of the text after entity parsing (an
+  emoji is two). A part says which items it carries, so that each can be sent, and recorded,
+  on its own.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.compose import format_time, shorten
+from bot.compose import format_time, linked, shorten
 from bot.texts import MESSAGE_LIMIT, telegram_length, text
 
 DIGEST_LIMIT = MESSAGE_LIMIT - 96  # a margin under Telegram's count, for what it may add
@@ -179,4 +181,4 @@ def _line(item: DigestItem, zone: ZoneInfo, language: str) -> str:
     if item.published_at:
         details.append(format_time(item.published_at, zone, language))
     tail = f" — {html.escape(' · '.join(details), quote=False)}" if details else ""
-    return f'• <a href="{html.escape(item.url, quote=True)}">{title}</a>{tail}'
+    return f"• {linked(item.url, title)}{tail}"

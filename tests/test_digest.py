@@ -113,6 +113,19 @@ def test_digest_groups_by_watch_and_escapes():
     assert 'href="https://x.id/1?a=1&amp;b=2"' in message
 
 
+def test_a_digest_links_only_http_links():
+    """Rows stored before the parser dropped other links may still hold them."""
+    hostile = [
+        DigestItem(("Putin",), "Tanpa tautan", "", "ANTARA", at(9), HOLD_DIGEST),
+        DigestItem(("Putin",), "Skrip", "javascript:alert(1)", "ANTARA", at(9), HOLD_DIGEST),
+    ]
+    [message] = digest_messages([*hostile, item(1)], JAKARTA, "id")
+    assert "javascript:" not in message and 'href=""' not in message
+    assert message.count("<a ") == 1 and 'href="https://x.id/1?a=1&amp;b=2"' in message
+    shown = parse_telegram_html(message)
+    assert "• Tanpa tautan — ANTARA" in shown and "• Skrip — ANTARA" in shown
+
+
 def test_a_storm_digest_says_why():
     [message] = digest_messages([item(1, reason=HOLD_STORM)], JAKARTA, "en")
     assert "Too many alerts within an hour" in parse_telegram_html(message)

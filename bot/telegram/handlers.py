@@ -29,7 +29,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
-from bot.compose import format_time, shorten
+from bot.compose import format_time, linked, shorten
 from bot.lookup import recent_matches, stored_matches
 from bot.match import Query, QueryError, build_table, parse_query
 from bot.match.query import AliasTable
@@ -688,7 +688,7 @@ async def _anyone(user_id: int) -> bool:
 def _article_line(article: StoredArticle) -> str:
     title = html.escape(shorten(article.title, 150), quote=False)
     source = html.escape(shorten(article.source_name, 60), quote=False)
-    return f'• <a href="{html.escape(article.url, quote=True)}">{title}</a> — {source}'
+    return f"• {linked(article.url, title)} — {source}"
 
 
 class Throttle:
