@@ -3,13 +3,15 @@ chat does to its queue, and that every query the deliverer runs each tick reads 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.models import Article, Planned
 from bot.sources import SourceSpec
-from bot.store import Store
+from bot.store import DeliveryState, Store
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -197,3 +199,16 @@ def test_per_tick_queries_do_not_grow_with_history(histories, query):
     with 600 alerts of history as with 12,000."""
     work = [steps(store, lambda s=store: PER_TICK[query](s, LATER)) for store in histories]
     assert work[1] <= work[0] + 2, work
+
+
+def test_delivery_states_are_written_from_their_named_constants():
+    """Outside `states` (which builds the SQL literals) and the migrations (history, kept as
+    they ran), no code writes a delivery state as a literal of its own."""
+    literal = re.compile("'(?:" + "|".join(DeliveryState) + ")'")
+    bot = Path(__file__).resolve().parents[1] / "bot"
+    found = {
+        str(path.relative_to(bot)): literal.findall(path.read_text(encoding="utf-8"))
+        for path in bot.rglob("*.py")
+        if path.relative_to(bot).as_posix() not in ("store/states.py", "store/schema.py")
+    }
+    assert {path: hits for path, hits in found.items() if hits} == {}

@@ -2,7 +2,7 @@
 bot sends on its own (`messages`: digest parts and notices), from queued to sent.
 
 Rules:
-- A row's `status` is a `DeliveryState`. An alert goes pending → sent (Telegram confirmed it),
+- A row's `status` is a `DeliveryState` (`states`). An alert goes pending → sent (Telegram confirmed it),
   failed (refused for good, or given up after its attempts) or held (it waits for the chat's
   next digest: digest mode, quiet hours, an alert storm, a pause, /resume). A held alert is
   given to a digest part (`part_id`) when the digest is composed, and is marked sent or failed
@@ -29,7 +29,6 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from bot.models import (
@@ -44,27 +43,9 @@ from bot.models import (
 )
 from bot.store.base import StoreBase, from_epoch, to_epoch
 from bot.store.chats import REFRESH_HELD, chat_settings_of
+from bot.store.states import BOUNDARY_REASONS, HELD, PENDING, SENT, DeliveryState
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryState(StrEnum):
-    """The `status` of an outbox row (alert, digest part or notice)."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    HELD = "held"
-    DROPPED = "dropped"
-
-
-PENDING, SENT, FAILED, HELD = (
-    f"'{DeliveryState.PENDING}'",
-    f"'{DeliveryState.SENT}'",
-    f"'{DeliveryState.FAILED}'",
-    f"'{DeliveryState.HELD}'",
-)  # literals in SQL, so that SQLite can match the partial indexes
-BOUNDARY_REASONS = ("digest", "storm")
 PAUSED_REASON = "paused"
 
 _DELIVERY_SELECT = (

@@ -1,0 +1,47 @@
+"""The states of an outbox row, named once, and how SQL writes them.
+
+Rules:
+- A row's `status` is a `DeliveryState` (see `outbox` for how a row moves between them).
+- Alerts held for one of `BOUNDARY_REASONS` wait for the chat's next scheduled digest moment;
+  the others (quiet hours, a pause, /resume) go out as soon as the chat may receive them.
+- In a query a state is written as an SQL literal built from these constants (`PENDING` is
+  `'pending'`), never bound as a parameter: SQLite uses a partial index
+  (`... WHERE status = 'pending'`) only for a query that states the same literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class DeliveryState(StrEnum):
+    """The `status` of an outbox row (alert, digest part or notice)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    HELD = "held"
+    DROPPED = "dropped"
+
+
+BOUNDARY_REASONS = ("digest", "storm")
+
+
+def sql_literal(value: str) -> str:
+    """`value` as an SQL string literal (the constants here hold no quote)."""
+    return f"'{value}'"
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """`values` as an SQL list of literals, for `IN (...)`."""
+    return "(" + ", ".join(sql_literal(value) for value in values) + ")"
+
+
+PENDING = sql_literal(DeliveryState.PENDING)
+SENT = sql_literal(DeliveryState.SENT)
+FAILED = sql_literal(DeliveryState.FAILED)
+HELD = sql_literal(DeliveryState.HELD)
+DROPPED = sql_literal(DeliveryState.DROPPED)
+WAITING = sql_list((DeliveryState.PENDING, DeliveryState.HELD))
+BOUNDARY = sql_list(BOUNDARY_REASONS)
