@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.models import Delivery
+from bot.store import DeliveryState, Store
 from tests.fake_telegram import FakeTelegram
 from tests.feed_server import FeedServer, Page
 from tests.feeds import OLD_STORY, rss
@@ -166,3 +168,12 @@ def start_watching(
     telegram.wait_for(lambda: len({m.chat_id for m in telegram.sent}) == len(chats))
     feeds.wait_requests("/rss", 2)
     return env, bot
+
+
+def queued_alerts(store: Store) -> list[Delivery]:
+    """Every alert waiting to be sent, oldest first, loaded as the deliverer loads them
+    (`deliveries_by_id`); which are due now is `store.due_rows`."""
+    rows = store.db.execute(
+        "SELECT id FROM deliveries WHERE status = ? ORDER BY id", [DeliveryState.PENDING]
+    )
+    return store.deliveries_by_id([row[0] for row in rows])

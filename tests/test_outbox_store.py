@@ -12,6 +12,8 @@ import pytest
 from bot.models import Article, Planned
 from bot.sources import SourceSpec
 from bot.store import DeliveryState, Store
+from bot.store.states import HeldReason
+from tests.conftest import queued_alerts
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -60,7 +62,7 @@ def test_queue_moves_with_the_supergroup(store):
     queue(store, -5, 2)
     store.queue_notice([-5], "catatan", NOW)
     store.migrate_chat(-5, -1005)
-    assert [d.alert.chat_id for d in store.due_deliveries(NOW)] == [-1005, -1005]
+    assert [d.alert.chat_id for d in queued_alerts(store)] == [-1005, -1005]
     [notice] = [row for row in store.due_rows(NOW) if row.kind == "message"]
     assert [m.chat_id for m in store.messages_by_id([notice.id])] == [-1005]
     assert [w.chat_id for w in store.active_watches()] == [-1005]
@@ -96,6 +98,22 @@ def test_the_held_summary_follows_holds_and_digests(store):
     sent = [r for r in store.db.query("SELECT * FROM deliveries WHERE status = 'sent'")]
     assert [r["message_id"] for r in sent] == [55, 55]
     assert store.sent_since(8, NOW - timedelta(hours=1)) == 0, "digests are no storm"
+
+
+@pytest.mark.parametrize("reason", list(HeldReason))
+def test_only_digest_and_storm_holds_wait_for_a_scheduled_moment(store, reason):
+    """What `held_boundary` says, whether worked out as an alert is held or summed up again
+    after a digest took other alerts."""
+    waits = reason in ("digest", "storm")
+    store.ensure_chat(8, "private", "id", "A", NOW)
+    held, other = queue(store, 8, 2)
+    store.hold(held, reason)
+    [chat] = store.held_chats(NOW)
+    assert chat.boundary is waits
+    store.hold(other, HeldReason.DIGEST)
+    store.add_digest(8, [("x", None, [other])], NOW)
+    [chat] = store.held_chats(NOW)
+    assert chat.boundary is waits
 
 
 def test_a_gone_chat_fails_what_waits_for_it(store):

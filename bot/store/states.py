@@ -1,9 +1,13 @@
-"""The states of an outbox row, named once, and how SQL writes them.
+"""The states of an outbox row and the reasons an alert is held, named once, and how SQL
+writes them.
 
 Rules:
-- A row's `status` is a `DeliveryState` (see `outbox` for how a row moves between them).
+- A row's `status` is a `DeliveryState` (see `outbox` for how a row moves between them); a
+  held alert's `held_reason` is a `HeldReason` (`digest.route` decides it).
 - Alerts held for one of `BOUNDARY_REASONS` wait for the chat's next scheduled digest moment;
-  the others (quiet hours, a pause, /resume) go out as soon as the chat may receive them.
+  the others (quiet hours, a pause, /resume) go out as soon as the chat may receive them. This
+  is the one statement of that rule: the store sums it up per chat (`held_boundary`) and
+  `digest.digest_due_at` turns it into a moment.
 - In a query a state is written as an SQL literal built from these constants (`PENDING` is
   `'pending'`), never bound as a parameter: SQLite uses a partial index
   (`... WHERE status = 'pending'`) only for a query that states the same literal.
@@ -25,7 +29,18 @@ class DeliveryState(StrEnum):
     DROPPED = "dropped"
 
 
-BOUNDARY_REASONS = ("digest", "storm")
+class HeldReason(StrEnum):
+    """Why a held alert waits: the chat takes digests, an alert storm, quiet hours, a pause,
+    or /resume chose a digest of what was missed."""
+
+    DIGEST = "digest"
+    STORM = "storm"
+    QUIET = "quiet"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+
+
+BOUNDARY_REASONS = (HeldReason.DIGEST, HeldReason.STORM)
 
 
 def sql_literal(value: str) -> str:
@@ -43,5 +58,6 @@ SENT = sql_literal(DeliveryState.SENT)
 FAILED = sql_literal(DeliveryState.FAILED)
 HELD = sql_literal(DeliveryState.HELD)
 DROPPED = sql_literal(DeliveryState.DROPPED)
+RESUMED = sql_literal(HeldReason.RESUMED)
 WAITING = sql_list((DeliveryState.PENDING, DeliveryState.HELD))
 BOUNDARY = sql_list(BOUNDARY_REASONS)
