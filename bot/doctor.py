@@ -153,16 +153,17 @@ def _sources_to_check(config: Config) -> list[tuple[int, str, str]]:
 
 async def _sources(config: Config) -> list[Check]:
     sources = _sources_to_check(config)
-    slots = asyncio.Semaphore(10)
     async with make_client(
         timeout=config.fetch_timeout,
         allow_private_networks=config.allow_private_networks,
         contact_url=config.contact_url,
     ) as client:
-        fetcher = Fetcher(client, max_bytes=config.max_feed_bytes, per_host=config.max_per_host)
+        fetcher = Fetcher(
+            client, max_bytes=config.max_feed_bytes, per_host=config.max_per_host, feeds_at_once=10
+        )
 
         async def check(source_id: int, name: str, url: str) -> Check:
-            async with slots:
+            async with fetcher.feed_slot():
                 try:
                     feed = parse_feed(await fetcher.feed(url, etag=None, last_modified=None))
                 except (FetchError, ParseError) as exc:
