@@ -50,7 +50,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.compose import button_labels, format_alert, shorten
 from bot.digest import (
-    HOLD_STORM,
     ChatPolicy,
     DigestItem,
     digest_due_at,
@@ -252,14 +251,11 @@ class Deliverer:
     async def _send_alert(self, row: _Row, delivery: Delivery) -> int:
         alert = delivery.alert
         now = self._clock()
-        policy = self._policy(delivery.chat)
-        reason = route(policy, now, 0, self._storm_limit)
-        if reason is None:
-            store = self._store
-            sent = await store.run(store.sent_since, alert.chat_id, now - timedelta(hours=1))
-            reason = HOLD_STORM if sent >= self._storm_limit else None
+        store = self._store
+        sent = await store.run(store.sent_since, alert.chat_id, now - timedelta(hours=1))
+        reason = route(self._policy(delivery.chat), now, sent, self._storm_limit)
         if reason is not None:
-            await self._store.run(self._store.hold, delivery.id, reason)
+            await store.run(store.hold, delivery.id, reason)
             return 0
         outgoing = Outgoing(
             row.target,

@@ -9,31 +9,32 @@ Rules (times are the chat's local time):
 - An alert storm is bounded: past `storm_limit` alerts sent to a chat one by one in the last
   hour, the rest are held for the next hour's digest, with a one-line notice in it.
 - A digest is due at the first scheduled moment (top of the hour; HH:MM daily) after its
-  oldest held alert — or, for alerts held only by quiet hours or by /resume, at once — and
+  oldest held alert — or, for alerts held only by quiet hours or by /resume, at once (which
+  reasons wait is `store.states.BOUNDARY_REASONS`; the store tells it per chat) — and
   never during quiet hours (then when they end). `digest_due_at` says when, so the outbox
   stores the moment instead of asking every second.
-- A digest groups the articles by watch, each a linked title with source and time. It is cut
-  into parts between articles, never inside one, each part within `DIGEST_LIMIT` as Telegram
-  counts: UTF-16 code units of the text after entity parsing (an emoji is two). A part says
-  which items it carries, so that each can be sent, and recorded, on its own.
+- A digest groups the articles by watch, each a title with source and time, the title linked
+  when its link is http(s) (`compose.linked`: a row stored before links were checked may hold
+  another). It is cut into parts between articles, never inside one, each part within
+  `DIGEST_LIMIT` as Telegram counts: UTF-16 code units of the text after entity parsing (an
+  emoji is two). A part says which items it carries, so that each can be sent, and recorded,
+  on its own.
 """
 
 from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.compose import format_time, shorten
+from bot.compose import format_time, linked, shorten
+from bot.store.states import HeldReason
 from bot.texts import MESSAGE_LIMIT, telegram_length, text
 
 DIGEST_LIMIT = MESSAGE_LIMIT - 96  # a margin under Telegram's count, for what it may add
-HOLD_DIGEST, HOLD_QUIET, HOLD_STORM, HOLD_RESUMED = "digest", "quiet", "storm", "resumed"
-HOLD_PAUSED = "paused"
-AT_ONCE = frozenset({HOLD_QUIET, HOLD_RESUMED, HOLD_PAUSED})  # no scheduled moment to wait for
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,22 +82,19 @@ def in_quiet_hours(policy: ChatPolicy, now: datetime) -> bool:
     return start <= local < end if start < end else local >= start or local < end
 
 
-def route(policy: ChatPolicy, now: datetime, sent_last_hour: int, storm_limit: int) -> str | None:
+def route(
+    policy: ChatPolicy, now: datetime, sent_last_hour: int, storm_limit: int
+) -> HeldReason | None:
     """The reason to hold the alert, or None to send it now."""
     if policy.paused:
-        return HOLD_PAUSED
+        return HeldReason.PAUSED
     if policy.digest != "off":
-        return HOLD_DIGEST
+        return HeldReason.DIGEST
     if in_quiet_hours(policy, now):
-        return HOLD_QUIET
+        return HeldReason.QUIET
     if sent_last_hour >= storm_limit:
-        return HOLD_STORM
+        return HeldReason.STORM
     return None
-
-
-def waits_for_boundary(reasons: Iterable[str]) -> bool:
-    """Whether alerts held for these reasons wait for a scheduled digest moment."""
-    return not set(reasons) <= AT_ONCE
 
 
 def first_boundary_after(policy: ChatPolicy, moment: datetime) -> datetime:
@@ -130,13 +128,6 @@ def digest_due_at(
     return quiet_end_after(policy, moment)
 
 
-def digest_due(policy: ChatPolicy, now: datetime, oldest_held: datetime, reasons: set[str]) -> bool:
-    """Whether the held alerts of this chat should go out now as a digest."""
-    if policy.paused:
-        return False
-    return digest_due_at(policy, oldest_held, waits_for_boundary(reasons), now) <= now
-
-
 def digest_parts(
     items: Sequence[DigestItem], zone: ZoneInfo, language: str, limit: int = DIGEST_LIMIT
 ) -> list[DigestPart]:
@@ -146,7 +137,7 @@ def digest_parts(
     for number, item in enumerate(items):
         by_watch[", ".join(item.watches)].append(number)
     opening = [text(language, "digest_header", count=len(items))]
-    if any(item.reason == HOLD_STORM for item in items):
+    if any(item.reason == HeldReason.STORM for item in items):
         opening.append(text(language, "digest_storm"))
     parts: list[DigestPart] = []
     lines, used = list(opening), _length(opening)
@@ -179,4 +170,4 @@ def _line(item: DigestItem, zone: ZoneInfo, language: str) -> str:
     if item.published_at:
         details.append(format_time(item.published_at, zone, language))
     tail = f" — {html.escape(' · '.join(details), quote=False)}" if details else ""
-    return f'• <a href="{html.escape(item.url, quote=True)}">{title}</a>{tail}'
+    return f"• {linked(item.url, title)}{tail}"

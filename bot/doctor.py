@@ -7,9 +7,11 @@ database opens, is writable and fully migrated; each active source answers with 
 (through the same guarded client as polls, a few at a time).
 
 Doctor never writes to the database it inspects (it may run beside the live bot, or be a newer
-version than the bot): it opens it read-only (SQLite `mode=ro`) and only reports migrations
-this version would apply (WARN: `pantau run` applies them at start). Before the first start,
-when there is no database yet, the sources checked are those of the sources file.
+version than the bot) and creates no file beside it, whatever the permissions of the file and
+its folder: it opens it read-only (`Store.open_read_only`; when it could not read the
+write-ahead log, its line says so) and only reports migrations this version would apply (WARN:
+`pantau run` applies them at start). Before the first start, when there is no database yet,
+the sources checked are those of the sources file.
 """
 
 from __future__ import annotations
@@ -109,11 +111,17 @@ def _database(config: Config) -> Check:
             False,
             f"{path} cannot be read ({exc}); check the path and its permissions",
         )
+    note = (
+        " (read without its write-ahead log, which this user cannot open: the latest "
+        "changes are not seen)"
+        if store.missed_log
+        else ""
+    )
     if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
         return Check(
             "database",
             False,
-            f"{path} or its folder is read-only for this user; pantau run must write to both",
+            f"{path} or its folder is read-only for this user; pantau run must write to both{note}",
         )
     if pending:
         return Check(
@@ -121,10 +129,10 @@ def _database(config: Config) -> Check:
             True,
             f"{path} has {len(pending)} migration(s) this version applies when pantau run "
             f"starts ({', '.join(m.name for m in pending)}); pantau backup first to be able "
-            "to go back (pantau restore)",
+            f"to go back (pantau restore){note}",
             warning=True,
         )
-    return Check("database", True, f"{path} writable, schema up to date")
+    return Check("database", True, f"{path} writable, schema up to date{note}")
 
 
 def _sources_to_check(config: Config) -> list[tuple[int, str, str]]:
@@ -145,16 +153,17 @@ def _sources_to_check(config: Config) -> list[tuple[int, str, str]]:
 
 async def _sources(config: Config) -> list[Check]:
     sources = _sources_to_check(config)
-    slots = asyncio.Semaphore(10)
     async with make_client(
         timeout=config.fetch_timeout,
         allow_private_networks=config.allow_private_networks,
         contact_url=config.contact_url,
     ) as client:
-        fetcher = Fetcher(client, max_bytes=config.max_feed_bytes, per_host=config.max_per_host)
+        fetcher = Fetcher(
+            client, max_bytes=config.max_feed_bytes, per_host=config.max_per_host, feeds_at_once=10
+        )
 
         async def check(source_id: int, name: str, url: str) -> Check:
-            async with slots:
+            async with fetcher.feed_slot():
                 try:
                     feed = parse_feed(await fetcher.feed(url, etag=None, last_modified=None))
                 except (FetchError, ParseError) as exc:

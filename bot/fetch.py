@@ -13,7 +13,14 @@ Rules:
 - Every feed request is conditional when the source has an ETag or Last-Modified; a 304 returns
   a `FetchResult` with no content, so nothing is parsed.
 - At most `per_host` requests at a time to one origin (host and port) — feeds, pages and
-  robots.txt together — and at most `feeds_at_once` feed polls (`feed_slots`) in all.
+  robots.txt together — and at most `feeds_at_once` feed polls (`feed_slot`) in all.
+- Memory is bounded whatever feeds send, however many are polled at once: a feed body may
+  grow past `LARGE_BODY` decoded bytes (a few times a real feed) only while holding one of
+  `large_bodies` slots, and keeps it until its poll's feed slot ends, so until it has been
+  parsed. A fetch waits for that slot before reading on (the wait does not count against
+  `fetch_timeout`). Bodies therefore take at most `feeds_at_once` × `LARGE_BODY` +
+  `large_bodies` × `max_bytes`, and at most `large_bodies` large feeds are parsed at once
+  (parsing takes several times the body's size).
 - A 429 or 503 carries its Retry-After in the error, and holds the whole host's article
   requests until then; a response's Cache-Control max-age or Expires is passed on as
   `fresh_for`, so the schedule can honour it. A 403 says that the outlet may be refusing this
@@ -41,13 +48,16 @@ are ones).
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import re
 import socket
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -76,6 +86,8 @@ ROBOTS_RETRY = 3_600.0  # after robots.txt could not be fetched (everything allo
 MAX_HOST_WAIT = 86_400.0  # the longest Retry-After or Crawl-delay honoured
 PAGE_BACKLOG = 500
 MAX_HOSTS = 5_000  # hosts remembered (limits, robots.txt); idle ones are forgotten past it
+LARGE_BODY = 1_000_000  # decoded bytes of a feed before it needs a large-body slot
+LARGE_BODIES = 2  # feeds over LARGE_BODY fetched and parsed at once
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.I)
 
 
@@ -204,6 +216,17 @@ def make_client(
 
 
 @dataclass
+class _FeedSlot:
+    """A poll's feed slot; `large` once its body took a large-body slot of `fetcher`."""
+
+    fetcher: Fetcher
+    large: bool = False
+
+
+_SLOT: ContextVar[_FeedSlot | None] = ContextVar("feed_slot", default=None)
+
+
+@dataclass
 class _Host:
     """What the fetcher remembers of one origin (host and port)."""
 
@@ -237,10 +260,12 @@ class Fetcher:
         feeds_at_once: int = 20,
         page_spacing: float = 1.0,
         page_backlog: int = PAGE_BACKLOG,
+        large_bodies: int = LARGE_BODIES,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.feed_slots = asyncio.Semaphore(feeds_at_once)
+        self._feed_slots = asyncio.Semaphore(feeds_at_once)
+        self._large_bodies = asyncio.Semaphore(large_bodies)
         self._max_bytes = max_bytes
         self._per_host = per_host
         self._deadline = client.timeout.read or 20.0
@@ -250,16 +275,42 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self.page_backlog = 0  # article requests waiting or in flight now
 
+    @asynccontextmanager
+    async def feed_slot(self) -> AsyncIterator[None]:
+        """One of the `feeds_at_once` feed polls, held while a poll fetches and parses its
+        feed: a large body fetched in it keeps its large-body slot until this ends."""
+        async with self._feed_slots:
+            slot = _FeedSlot(self)
+            token = _SLOT.set(slot)
+            try:
+                yield
+            finally:
+                _SLOT.reset(token)
+                if slot.large:
+                    self._large_bodies.release()
+
     async def feed(self, url: str, *, etag: str | None, last_modified: str | None) -> FetchResult:
-        """GET a feed politely; raise `FetchError` for anything but 200 or 304."""
+        """GET a feed politely; raise `FetchError` for anything but 200 or 304. Called in a
+        `feed_slot`, a large body stays counted until the slot ends; outside one, until the
+        fetch does."""
         headers = {"Accept": FEED_ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        with self._using(url) as host:
-            async with host.slots:
-                return await self._request(url, headers, self._max_bytes, host, etag, last_modified)
+        slot = _SLOT.get()
+        if slot is None or slot.fetcher is not self:
+            slot = _FeedSlot(self)
+        try:
+            with self._using(url) as host:
+                async with host.slots:
+                    return await self._request(
+                        url, headers, self._max_bytes, host, etag, last_modified, slot
+                    )
+        finally:
+            if slot.large and _SLOT.get() is not slot:
+                slot.large = False
+                self._large_bodies.release()
 
     async def page(self, url: str) -> FetchResult:
         """GET any page (for feed discovery), with the same guards as a feed."""
@@ -345,11 +396,13 @@ class Fetcher:
         host: _Host,
         etag: str | None = None,
         last_modified: str | None = None,
+        feed: _FeedSlot | None = None,
     ) -> FetchResult:
-        """One GET within the deadline and the size cap; the caller holds a slot of `host`."""
+        """One GET within the deadline and the size cap; the caller holds a slot of `host`.
+        A `feed` request takes a large-body slot before its body grows past `LARGE_BODY`."""
         try:
             async with (
-                asyncio.timeout(self._deadline),
+                asyncio.timeout(self._deadline) as deadline,
                 self.client.stream("GET", url, headers=headers) as response,
             ):
                 if response.status_code == 304:
@@ -360,7 +413,10 @@ class Fetcher:
                         wait = min(error.retry_after, MAX_HOST_WAIT)
                         host.not_before = max(host.not_before, self._clock() + wait)
                     raise error
-                content = await _read_capped(response, max_bytes)
+                large = None
+                if feed is not None and not feed.large:
+                    large = functools.partial(self._large_body, feed, deadline)
+                content = await _read_capped(response, max_bytes, large)
                 return _result(response, content, None, None)
         except TimeoutError as exc:
             raise FetchError(f"timed out: no whole answer within {self._deadline:g} s") from exc
@@ -372,6 +428,18 @@ class Fetcher:
             raise FetchError(f"invalid URL: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def _large_body(self, slot: _FeedSlot, deadline: asyncio.Timeout) -> None:
+        """Wait for a large-body slot for this feed. The wait is not the server's: the
+        request's deadline stops meanwhile and moves back by as long."""
+        loop = asyncio.get_running_loop()
+        when = deadline.when()
+        deadline.reschedule(None)
+        started = loop.time()
+        await self._large_bodies.acquire()
+        slot.large = True
+        if when is not None:
+            deadline.reschedule(when + loop.time() - started)
 
 
 class _Using:
@@ -485,7 +553,13 @@ def _decoded(layers: list[_Layer], data: bytes) -> Iterator[bytes]:
         yield from _decoded(layers[1:], piece)
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+async def _read_capped(
+    response: httpx.Response,
+    max_bytes: int,
+    large: Callable[[], Awaitable[None]] | None = None,
+) -> bytes:
+    """The decoded body, abandoned past `max_bytes`; `large` is awaited once before it grows
+    past `LARGE_BODY`."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"response of {declared} bytes is over the {max_bytes}-byte limit")
@@ -497,6 +571,9 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
             total += len(piece)
             if total > max_bytes:
                 raise FetchError(f"response is over the {max_bytes}-byte limit")
+            if large is not None and total > LARGE_BODY:
+                await large()
+                large = None
             chunks.append(piece)
     return b"".join(chunks)
 

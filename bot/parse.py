@@ -25,7 +25,10 @@ Rules:
   minus tracking parameters.
 - Text is bounded where it enters: a headline is cut at `MAX_TITLE` (1,000) characters, a
   description at `MAX_SUMMARY` (20,000: a whole article in the feed stays matchable), so no
-  feed can make one article megabytes in the database, the matcher or an alert.
+  feed can make one article megabytes in the database, the matcher or an alert. The markup is
+  cut first, at `MARKUP_PER_CHARACTER` times the text kept: stripping tags costs many times
+  its input in memory, and a 10 MB description took 160 MB to become text that was then cut
+  to 20,000 characters.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ _ESCAPED_AGAIN = re.compile(r"&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);", re.I)
 
 
 MAX_TITLE = 1_000
+MARKUP_PER_CHARACTER = 10  # markup read per character of text kept: tags and entities included
 MAX_SUMMARY = 20_000
 WIB = timezone(timedelta(hours=7), "WIB")
 _FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
@@ -181,7 +185,7 @@ def parse_feed(result: FetchResult) -> Feed:
         raise ParseError(_why_not_a_feed(parsed, result.content_type))
     articles = (_article(entry) for entry in parsed.entries)
     return Feed(
-        title=_text(parsed.feed, "title"),
+        title=_text(parsed.feed, "title", MAX_TITLE),
         ttl=_ttl(parsed.feed.get("ttl", "")),
         articles=tuple(article for article in articles if article is not None),
     )
@@ -200,9 +204,10 @@ def _why_not_a_feed(parsed: Any, content_type: str) -> str:
     return "not a feed: no RSS or Atom root element"
 
 
-def _text(container: Any, name: str) -> str:
-    """A feed field as plain text: HTML fields stripped of tags, plain ones kept as written."""
-    value = container.get(name, "")
+def _text(container: Any, name: str, limit: int) -> str:
+    """A feed field as plain text: HTML fields stripped of tags, plain ones kept as written;
+    about `limit` characters of it are needed (see the module rules on bounds)."""
+    value = str(container.get(name, ""))[: limit * MARKUP_PER_CHARACTER]
     kind = (container.get(f"{name}_detail") or {}).get("type", "text/html")
     if kind in ("text/html", "application/xhtml+xml"):
         return html_to_text(value)
@@ -212,7 +217,7 @@ def _text(container: Any, name: str) -> str:
 
 
 def _article(entry: Any) -> Article | None:
-    title = _text(entry, "title")
+    title = _text(entry, "title", MAX_TITLE)
     origin = entry.get("source") or {}
     publisher = _SPACE.sub(" ", str(origin.get("title", ""))).strip()
     if publisher and title.endswith(f" - {publisher}"):
@@ -226,7 +231,7 @@ def _article(entry: Any) -> Article | None:
         key=_key(entry, link, title, published),
         url=without_tracking(link) if link else link,
         title=title,
-        summary=_text(entry, "summary")[:MAX_SUMMARY].rstrip(),
+        summary=_text(entry, "summary", MAX_SUMMARY)[:MAX_SUMMARY].rstrip(),
         published_at=published,
         outlet=publisher,
         outlet_url=_outlet_url(str(origin.get("href", ""))),

@@ -20,8 +20,9 @@ Rules:
   text read), queueing their alerts and moving the source's schedule happen in one
   transaction, so a crash never leaves an article stored but unalerted (the next poll simply
   sees it as new again).
-- At most `Fetcher.feed_slots` polls fetch and parse their feed at once; a poll waiting for
-  article pages holds no slot, so slow pages never starve the feeds.
+- At most `max_concurrent_polls` polls fetch and parse their feed at once (`Fetcher.feed_slot`,
+  which also bounds the memory large feeds take); a poll waiting for article pages holds no
+  slot, so slow pages never starve the feeds.
 - Any failure of fetch or parse is recorded on the source (shown in `/sources`) and moves its
   next poll back; it never propagates to the scheduler. A streak of failures longer than
   `failure_alert_after` is reported once (`PollReport.notice`), and so is its end.
@@ -90,7 +91,7 @@ async def poll_source(
 ) -> PollReport:
     """Run every stage once for this source and record the outcome on it."""
     try:
-        async with fetcher.feed_slots:
+        async with fetcher.feed_slot():
             with FETCH_SECONDS.time():
                 result = await fetcher.feed(
                     source.url, etag=source.etag, last_modified=source.last_modified

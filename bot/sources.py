@@ -42,7 +42,14 @@ from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
 from xml.etree import ElementTree
 
-from bot.config import MAX_INTERVAL, ConfigError, format_duration, parse_duration, read_tables
+from bot.config import (
+    BOOLEAN,
+    MAX_INTERVAL,
+    ConfigError,
+    format_duration,
+    parse_duration,
+    read_tables,
+)
 from bot.models import Source
 
 GNEWS_PREFIX = "gnews:"
@@ -139,7 +146,10 @@ def read_sources_file(path: Path, default_interval: float) -> list[SourceSpec]:
             str(interval) if interval is not None else None,
             default_interval,
         )
-        specs.append(replace(spec, fetch_article=bool(table.get("fetch_article", True))))
+        fetch_article = BOOLEAN(
+            table.get("fetch_article", True), f"fetch_article of source #{number} in {path}"
+        )
+        specs.append(replace(spec, fetch_article=fetch_article))
     return specs
 
 
@@ -187,7 +197,11 @@ def to_opml(sources: Sequence[Source]) -> str:
 
 
 def to_toml(sources: Sequence[Source]) -> str:
-    """The sources as a sources.toml; adaptive sources are written without an interval."""
+    """The sources as a sources.toml that imports back to the same sources.
+
+    Adaptive sources are written without an interval, and `fetch_article` only when false
+    (its default is true).
+    """
     tables = []
     for source in sources:
         lines = [
@@ -197,6 +211,8 @@ def to_toml(sources: Sequence[Source]) -> str:
         ]
         if not source.adaptive:
             lines.append(f"interval = {json.dumps(format_duration(source.interval))}")
+        if not source.fetch_article:
+            lines.append("fetch_article = false")
         tables.append("\n".join(lines))
     return "\n\n".join(tables) + "\n"
 

@@ -7,12 +7,16 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.models import Delivery
+from bot.store import DeliveryState, Store
 from tests.fake_telegram import FakeTelegram
 from tests.feed_server import FeedServer, Page
 from tests.feeds import OLD_STORY, rss
@@ -131,6 +135,69 @@ def start_bot(env: dict[str, str], log_path: Path, *args: str) -> BotProcess:
     return BotProcess(process, log_path)
 
 
+class ConsoleProcess:
+    """`pantau run --console` in a child process, its output collected as it is printed, so a
+    test waits for a line instead of polling a file."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self._printed: list[str] = []
+        self._cond = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._cond:
+                self._printed.append(line)
+                self._cond.notify_all()
+
+    def output(self) -> str:
+        with self._cond:
+            return "".join(self._printed)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        """Wait until `text` has been printed; return everything printed so far."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while text not in (printed := "".join(self._printed)):
+                remaining = deadline - time.monotonic()
+                assert remaining > 0 and self.process.poll() is None, printed
+                self._cond.wait(min(remaining, 1.0))
+            return printed
+
+    def stop(self) -> str:
+        """SIGTERM, a clean exit, and everything it printed."""
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=20)
+        self._reader.join(timeout=10)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        assert code == 0, self.output()
+        return self.output()
+
+
+def start_console(tmp_path: Path, config: Path, *args: str) -> ConsoleProcess:
+    """`pantau run --console ARGS` on `config`, with no Telegram and a database in `tmp_path`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
+    env.update(
+        PANTAU_CONFIG=str(config),
+        PANTAU_DB=str(tmp_path / "c.db"),
+        PANTAU_ALLOW_PRIVATE_NETWORKS="1",
+        PANTAU_HEALTH_PORT="0",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--console", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    _started.append(process)
+    return ConsoleProcess(process)
+
+
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -166,3 +233,12 @@ def start_watching(
     telegram.wait_for(lambda: len({m.chat_id for m in telegram.sent}) == len(chats))
     feeds.wait_requests("/rss", 2)
     return env, bot
+
+
+def queued_alerts(store: Store) -> list[Delivery]:
+    """Every alert waiting to be sent, oldest first, loaded as the deliverer loads them
+    (`deliveries_by_id`); which are due now is `store.due_rows`."""
+    rows = store.db.execute(
+        "SELECT id FROM deliveries WHERE status = ? ORDER BY id", [DeliveryState.PENDING]
+    )
+    return store.deliveries_by_id([row[0] for row in rows])

@@ -177,6 +177,7 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.uploads: list[Upload] = []
         self.calls: list[str] = []
+        self.arrived: list[str] = []  # every request's method as it arrives, before any delay
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
         self.chat_admins: dict[int, set[int]] = {}
@@ -664,6 +665,8 @@ class FakeTelegram:
             text = parse_telegram_html(markup) if params.get("parse_mode") == "HTML" else markup
         except EntityError as exc:
             return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
+        if utf16_length(text) > 4096:
+            return self._reject(markup, "Bad Request: message is too long")
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
         with self._cond:
             for number, sent in enumerate(self.sent):
@@ -699,6 +702,8 @@ class FakeTelegram:
                 body = self.rfile.read(length) if length else b""
                 method = self.path.rsplit("/", 1)[-1]
                 with fake._cond:
+                    fake.arrived.append(method)
+                    fake._cond.notify_all()
                     dropped = method in fake._drops
                     fake._drops.discard(method)
                     hung = method in fake._hangs

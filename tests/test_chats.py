@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from contextlib import closing
 
 import pytest
 
+from bot.texts import ID
 from tests.conftest import TOKEN, bot_env, start_bot, write_config
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, utf16_length
 from tests.feed_server import FeedServer, Page
 from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
 
@@ -242,6 +244,25 @@ def test_the_watch_limit_holds_through_undo_and_long_lists_fit(world):
         answer, _ = tap(world, chat, f"undo:{watch_id}")
         assert "batasnya" in answer
     assert "(50)" in ask(world, "/list", chat).text, "never 55"
+
+
+def test_button_replies_about_an_overlong_watch_are_cut_to_fit(world, folder):
+    chat = 50
+    ask(world, "/watch Putin", chat)
+    display = "🔥" * 2100  # 4,200 UTF-16 units: a watch stored before queries were bounded
+    with closing(sqlite3.connect(folder / "data" / "pantau.db")) as database, database:
+        watch_id = database.execute(
+            "INSERT INTO watches (chat_id, query, display, created_at) VALUES (?, 'Kim', ?, ?)",
+            (chat, display, time.time()),
+        ).lastrowid
+    rejected = len(world.rejected)
+    for action in ("prev", "mute", "unmute", "del", "undo"):
+        before = len(world.messages_to(chat))
+        tap(world, chat, f"{action}:{watch_id}")
+        [reply] = world.wait_for(lambda before=before: world.messages_to(chat)[before:])
+        assert reply.text != ID["error_generic"], action
+        assert 0 < utf16_length(reply.text) <= 4096, action
+    assert world.rejected[rejected:] == [], "no reply was too long for Telegram"
 
 
 def test_a_group_upgraded_to_a_supergroup_keeps_everything(world, folder):

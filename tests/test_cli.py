@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pwd
+import shutil
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 
 import pytest
@@ -11,6 +16,8 @@ import pytest
 from bot.cli import main
 from bot.store import Store
 from tests.conftest import run_cli, write_config
+from tests.feed_server import Page
+from tests.feeds import OLD_STORY, rss
 
 
 @pytest.fixture
@@ -243,6 +250,38 @@ def test_opml_and_toml_round_trip(config, capsys, tmp_path):
     assert "cnnindonesia.com/nasional/rss" in out
 
 
+def test_fetch_article_false_survives_export_and_import(config, capsys, tmp_path, monkeypatch):
+    (tmp_path / "list.toml").write_text(
+        '[[source]]\nname = "Teaser"\nurl = "https://teaser.example.id/rss"\n'
+        'fetch_article = "false"\n\n'
+        '[[source]]\nname = "Full"\nurl = "https://full.example.id/rss"\nfetch_article = true\n',
+        encoding="utf-8",
+    )
+    pantau(capsys, "sources", "import", str(tmp_path / "list.toml"), "--config", str(config))
+    _, toml, _ = pantau(capsys, "sources", "export", "--config", str(config))
+    assert toml.count("fetch_article = false") == 1
+    (tmp_path / "exported.toml").write_text(toml, encoding="utf-8")
+    monkeypatch.setenv("PANTAU_DB", str(tmp_path / "elsewhere" / "pantau.db"))
+    code, out, _ = pantau(
+        capsys, "sources", "import", str(tmp_path / "exported.toml"), "--config", str(config)
+    )
+    assert code == 0 and "imported 2 new sources of 3" in out
+    with closing(Store.open(tmp_path / "elsewhere" / "pantau.db")) as store:
+        fetches = {source.name: source.fetch_article for source in store.list_sources()}
+    assert fetches == {"ANTARA": True, "Teaser": False, "Full": True}
+
+
+def test_import_refuses_a_fetch_article_that_is_not_a_boolean(config, capsys, tmp_path):
+    (tmp_path / "list.toml").write_text(
+        '[[source]]\nurl = "https://teaser.example.id/rss"\nfetch_article = "maybe"\n',
+        encoding="utf-8",
+    )
+    code, _, err = pantau(
+        capsys, "sources", "import", str(tmp_path / "list.toml"), "--config", str(config)
+    )
+    assert code == 2 and "fetch_article of source #1" in err and "true or false" in err
+
+
 def test_import_refuses_broken_files(config, capsys, tmp_path):
     (tmp_path / "bad.opml").write_text("<opml><body><outline", encoding="utf-8")
     code, _, err = pantau(
@@ -320,26 +359,112 @@ def snapshot(path):
     return path.read_bytes(), path.stat().st_mtime_ns
 
 
-def test_doctor_on_a_read_only_database_reports_and_changes_nothing(tmp_path, telegram, feeds):
-    from tests.conftest import bot_env
-    from tests.feed_server import Page
-    from tests.feeds import OLD_STORY, rss
+def unprivileged():
+    """The command prefix that runs a child unable to write what these tests make read-only.
 
+    Root writes whatever the modes say, so as root the child runs as `nobody` (setpriv), with
+    only the capability to read and search any file, so that it can read an interpreter that
+    lives in root's home; it can write nothing root owns. Any other user is unprivileged as
+    it is."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        nobody = None
+    if setpriv is None or nobody is None:
+        pytest.skip("running as root, without setpriv or 'nobody' to run doctor unprivileged")
+    return [
+        setpriv,
+        f"--reuid={nobody.pw_uid}",
+        f"--regid={nobody.pw_gid}",
+        "--clear-groups",
+        "--inh-caps=+dac_read_search",
+        "--ambient-caps=+dac_read_search",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("folder_mode", "bot_running"),
+    [(0o555, False), (0o777, False), (0o555, True)],
+    ids=["read-only folder", "writable folder", "read-only folder, bot running"],
+)
+def test_doctor_on_a_read_only_database_reports_and_changes_nothing(
+    tmp_path, telegram, feeds, folder_mode, bot_running
+):
+    from tests.conftest import bot_env
+
+    prefix = unprivileged()
     feeds.serve("/rss", Page(rss([OLD_STORY])))
     env = bot_env(tmp_path, telegram, write_config(tmp_path, [("Baik", feeds.url("/rss"), "5m")]))
     assert run_cli("sources", "list", env=env).returncode == 0  # creates and migrates it
-    database = tmp_path / "data" / "pantau.db"
-    database.chmod(0o444)
-    before = snapshot(database)
-
-    report = run_cli("doctor", env=env)
+    data = tmp_path / "data"
+    database = data / "pantau.db"
+    with contextlib.ExitStack() as running:
+        if bot_running:  # a live connection keeps the write-ahead log and its index
+            running.enter_context(closing(Store.open(database))).list_sources()
+        database.chmod(0o444)
+        data.chmod(folder_mode)
+        running.callback(data.chmod, 0o755)
+        if not prefix and os.access(database, os.W_OK):
+            pytest.skip("this user may write whatever the modes say")
+        before = {path.name: snapshot(path) for path in data.iterdir()}
+        report = subprocess.run(
+            [*prefix, sys.executable, "-m", "bot", "doctor"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        after = {path.name: snapshot(path) for path in data.iterdir()}
     assert "Traceback" not in report.stderr, report.stderr
-    assert "OK   source 1 Baik: 1 items" in report.stdout, "read without writing"
-    if os.access(database, os.W_OK):  # root may write whatever the mode says
-        assert "OK   database: " in report.stdout and "schema up to date" in report.stdout
-    else:
-        assert "FAIL database: " in report.stdout and "read-only" in report.stdout
-    assert snapshot(database) == before
+    assert "OK   source 1 Baik: 1 items" in report.stdout, report.stdout + report.stderr
+    assert f"FAIL database: {database} or its folder is read-only" in report.stdout
+    assert report.returncode == 1
+    if bot_running:
+        assert {"pantau.db-wal", "pantau.db-shm"} <= before.keys()
+    assert after == before, "nothing written, nothing created beside the database"
+
+
+def test_doctor_says_when_it_could_not_read_a_killed_bots_log(tmp_path, telegram, feeds):
+    """A bot killed mid-write leaves its write-ahead log without the index (`-shm`) that
+    `mode=ro` must create; in a read-only folder doctor reads the file as it is, and says so."""
+    from tests.conftest import bot_env
+
+    prefix = unprivileged()
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    env = bot_env(tmp_path, telegram, write_config(tmp_path, [("Baik", feeds.url("/rss"), "5m")]))
+    assert run_cli("sources", "list", env=env).returncode == 0
+    data = tmp_path / "data"
+    database = data / "pantau.db"
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    with closing(sqlite3.connect(database)) as bot:
+        bot.execute("PRAGMA wal_autocheckpoint = 0")
+        with bot:
+            bot.execute("UPDATE sources SET name = 'Baru'")
+        for suffix in ("", "-wal"):  # the files as the kill left them: no -shm
+            shutil.copy(f"{database}{suffix}", killed / f"pantau.db{suffix}")
+    for path in killed.iterdir():
+        path.chmod(0o444)
+    killed.chmod(0o555)
+    try:
+        if not prefix and os.access(killed, os.W_OK):
+            pytest.skip("this user may write whatever the modes say")
+        report = subprocess.run(
+            [*prefix, sys.executable, "-m", "bot", "doctor"],
+            env={**env, "PANTAU_DB": str(killed / "pantau.db")},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    finally:
+        killed.chmod(0o755)
+    assert "Traceback" not in report.stderr, report.stderr
+    assert "read without its write-ahead log" in report.stdout, report.stdout
+    assert "OK   source 1 Baik: 1 items" in report.stdout, "the file as it was before the kill"
+    assert sorted(path.name for path in killed.iterdir()) == ["pantau.db", "pantau.db-wal"]
 
 
 def test_doctor_reports_pending_migrations_without_applying_them(tmp_path, telegram, feeds):

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-
-from tests.conftest import write_config
+from tests.conftest import start_console, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, SOUTH_ONLY_STORY, rss
 
@@ -24,41 +18,11 @@ def test_the_first_run_prints_recent_matches_after_the_first_polls(tmp_path, fee
         tmp_path,
         [(name, feeds.url(f"/{name}"), "1h") for name in ("satu", "dua", "rusak")],
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
-    env.update(
-        PANTAU_CONFIG=str(config),
-        PANTAU_DB=str(tmp_path / "c.db"),
-        PANTAU_ALLOW_PRIVATE_NETWORKS="1",
-        PANTAU_HEALTH_PORT="0",
-    )
-    out = tmp_path / "out.txt"
-    with out.open("w") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--console",
-                "--watch",
-                "Korea Utara",
-                "--watch",
-                "Zelensky",
-            ],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    console = start_console(tmp_path, config, "--watch", "Korea Utara", "--watch", "Zelensky")
     try:
-        deadline = time.monotonic() + 30
-        while "no recent matches" not in out.read_text():
-            assert time.monotonic() < deadline, out.read_text()
-            time.sleep(0.1)
+        console.wait_for("no recent matches")
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-    printed = out.read_text()
+        printed = console.stop()
     recent = printed.partition('recent matches for #1 "Korea Utara" (already stored, not new):')[2]
     assert "• Korea Utara luncurkan rudal balistik ke Laut Jepang — satu, 12 Sep 2023" in recent
     assert "• Korea Utara di feed kedua — dua" in recent

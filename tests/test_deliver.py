@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import itertools
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -339,6 +340,11 @@ def drain_rounds(telegram, store, condition, *, clock=None, budget=1.0, timeout=
     asyncio.run(run())
 
 
+def message_status(store, message_id):
+    row = store.db.execute("SELECT status FROM messages WHERE id = ?", [message_id]).fetchone()
+    return row and row[0]
+
+
 def statuses(store, table="deliveries"):
     return collections.Counter(r[0] for r in store.db.execute(f"SELECT status FROM {table}"))
 
@@ -360,7 +366,7 @@ def test_a_deleted_linked_channel_sends_to_the_chat_and_says_so(telegram, store)
     drain_until(
         telegram,
         store,
-        lambda: store.count_deliveries("sent") == 3 and store.message_status(1) == "sent",
+        lambda: store.count_deliveries("sent") == 3 and message_status(store, 1) == "sent",
     )
     [alert, notice] = telegram.messages_to(1)
     assert alert.text.startswith("Berita "), "the alert came to the chat"
@@ -411,11 +417,11 @@ def test_admin_notices_go_through_the_outbox(telegram, tmp_path):
     store.queue_notice([9001, 9002], "⚠️ Sumber #3 <b>Uji</b> gagal", NOW)
     telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     telegram.blocked.add(9002)
-    drain_until(telegram, store, lambda: store.message_status(1) == "sent")
+    drain_until(telegram, store, lambda: message_status(store, 1) == "sent")
     [notice] = telegram.messages_to(9001)
     assert notice.text == "⚠️ Sumber #3 Uji gagal"
     assert telegram.calls.count("sendMessage") == 3, "the 429, the notice, the blocked admin"
-    assert store.message_status(2) == "failed", "an admin who blocked the bot is not retried"
+    assert message_status(store, 2) == "failed", "an admin who blocked the bot is not retried"
 
 
 def test_an_edit_that_fails_is_tried_again(telegram, store):
@@ -497,6 +503,42 @@ def test_a_restart_mid_digest_resends_nothing(telegram, tmp_path):
     assert sum(m.text.count("• Kabar") for m in telegram.messages_to(41)) == 60
 
 
+def test_a_stop_while_a_digest_part_is_in_flight_resends_nothing(telegram, tmp_path):
+    titles = [f"Kabar {n} " + "panjang " * 30 for n in range(60)]
+    store = outbox_of(tmp_path / "d.db", [41], titles, at=wib(10, 5))
+    store.set_digest(41, HOURLY, "07:00")
+    clock = Clock(wib(10, 6))
+    drain_at(telegram, store, clock)
+    clock.now = wib(11, 0)
+    telegram.slow("sendMessage", 0.5)
+
+    def second_part_arrived():
+        return telegram.arrived.count("sendMessage") == 2
+
+    async def stop_mid_part():
+        async with Bot(TOKEN, base_url=telegram.base_url) as bot:
+            deliverer = Deliverer(store, TelegramSender(bot), JAKARTA, clock=clock)
+            draining = asyncio.create_task(deliverer.drain(budget=30))
+            await asyncio.to_thread(telegram.wait_for, second_part_arrived)
+            await deliverer.stop(timeout=10)
+            await draining
+
+    asyncio.run(stop_mid_part())
+    telegram.slow("sendMessage", 0)
+    assert len(telegram.messages_to(41)) == 2, "the part in flight finished, nothing after it"
+    assert statuses(store, "messages")["sent"] == 2, "and both were recorded as sent"
+    parts = store.db.execute("SELECT count(*) FROM messages").fetchone()[0]
+    assert parts > 2
+    drain_rounds(telegram, store, lambda: statuses(store)["sent"] == 60, clock=clock, timeout=30)
+    received = telegram.messages_to(41)
+    assert len(received) == parts, "after the restart, each remaining part once"
+    titles_seen = collections.Counter(
+        title for message in received for title in re.findall(r"• (Kabar \d+) ", message.text)
+    )
+    assert titles_seen == {f"Kabar {n}": 1 for n in range(60)}, "every alert once, none lost"
+    assert statuses(store) == {"sent": 60} and statuses(store, "messages") == {"sent": parts}
+
+
 def test_a_long_digest_never_holds_other_chats(telegram, tmp_path):
     titles = [f"Kabar {n} " + "panjang " * 30 for n in range(60)]
     store = outbox_of(tmp_path / "d.db", [41, 42], titles, at=wib(10, 5))
@@ -565,7 +607,7 @@ def test_a_channel_that_took_the_bots_rights_away_sends_to_the_chat(telegram, st
     drain_until(
         telegram,
         store,
-        lambda: store.count_deliveries("sent") == 3 and store.message_status(1) == "sent",
+        lambda: store.count_deliveries("sent") == 3 and message_status(store, 1) == "sent",
     )
     [alert, notice] = telegram.messages_to(2)
     assert alert.text.startswith("Berita ") and "need administrator rights" in notice.text.lower()

@@ -6,20 +6,15 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.digest import (
-    HOLD_DIGEST,
-    HOLD_PAUSED,
-    HOLD_QUIET,
-    HOLD_RESUMED,
-    HOLD_STORM,
     ChatPolicy,
     DigestItem,
-    digest_due,
     digest_due_at,
     digest_parts,
     in_quiet_hours,
     parse_clock,
     route,
 )
+from bot.store.states import HeldReason
 from tests.fake_telegram import parse_telegram_html, utf16_length
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -48,43 +43,50 @@ def test_quiet_hours_follow_the_chats_zone():
 def test_routing():
     plain = ChatPolicy(JAKARTA)
     assert route(plain, at(10), 0, 30) is None
-    assert route(ChatPolicy(JAKARTA, paused=True), at(10), 0, 30) == HOLD_PAUSED
-    assert route(ChatPolicy(JAKARTA, digest="hourly"), at(10), 0, 30) == HOLD_DIGEST
-    assert route(ChatPolicy(JAKARTA, quiet=(time(22), time(6))), at(23), 0, 30) == HOLD_QUIET
-    assert route(plain, at(10), 30, 30) == HOLD_STORM
+    assert route(ChatPolicy(JAKARTA, paused=True), at(10), 0, 30) == HeldReason.PAUSED
+    assert route(ChatPolicy(JAKARTA, digest="hourly"), at(10), 0, 30) == HeldReason.DIGEST
+    quiet = ChatPolicy(JAKARTA, quiet=(time(22), time(6)))
+    assert route(quiet, at(23), 0, 30) == HeldReason.QUIET
+    assert route(plain, at(10), 29, 30) is None
+    assert route(plain, at(10), 30, 30) == HeldReason.STORM
+
+
+def due(policy, now, oldest_held, boundary):
+    """Whether held alerts go out now, as the deliverer asks it: `boundary` is whether one of
+    them waits for a scheduled moment (digest or storm, as the store sums it up per chat)."""
+    return digest_due_at(policy, oldest_held, boundary, now) <= now
 
 
 def test_hourly_digest_at_the_top_of_the_hour():
     policy = ChatPolicy(JAKARTA, digest="hourly")
-    assert not digest_due(policy, at(10, 59), at(10, 5), {HOLD_DIGEST})
-    assert digest_due(policy, at(11, 0), at(10, 5), {HOLD_DIGEST})
+    assert not due(policy, at(10, 59), at(10, 5), True)
+    assert due(policy, at(11, 0), at(10, 5), True)
 
 
 def test_daily_digest_at_its_time_in_the_chats_zone():
     policy = ChatPolicy(JAYAPURA, digest="daily", digest_at=parse_clock("07:30"))
     held = at(20, 0, day=26)
-    assert not digest_due(policy, at(5, 29), held, {HOLD_DIGEST}), "05:29 WIB is 07:29 WIT"
-    assert digest_due(policy, at(5, 30), held, {HOLD_DIGEST})
+    assert not due(policy, at(5, 29), held, True), "05:29 WIB is 07:29 WIT"
+    assert due(policy, at(5, 30), held, True)
 
 
 def test_quiet_hours_hold_until_the_window_ends():
     policy = ChatPolicy(JAKARTA, quiet=(time(22), time(6, 30)))
     held = at(23, 10, day=26)
-    assert not digest_due(policy, at(6, 29), held, {HOLD_QUIET})
-    assert digest_due(policy, at(6, 30), held, {HOLD_QUIET})
+    assert not due(policy, at(6, 29), held, False)
+    assert due(policy, at(6, 30), held, False)
     hourly = ChatPolicy(JAKARTA, digest="hourly", quiet=(time(22), time(6, 30)))
-    assert not digest_due(hourly, at(6, 0), held, {HOLD_DIGEST}), "no digest in quiet hours"
+    assert not due(hourly, at(6, 0), held, True), "no digest in quiet hours"
 
 
 def test_storm_and_resume_timing():
     plain = ChatPolicy(JAKARTA)
-    assert not digest_due(plain, at(10, 40), at(10, 5), {HOLD_STORM})
-    assert digest_due(plain, at(11, 0), at(10, 5), {HOLD_STORM})
-    assert digest_due(plain, at(10, 6), at(10, 5), {HOLD_RESUMED})
-    assert not digest_due(ChatPolicy(JAKARTA, paused=True), at(12), at(10), {HOLD_RESUMED})
+    assert not due(plain, at(10, 40), at(10, 5), True), "a storm waits for the next hour"
+    assert due(plain, at(11, 0), at(10, 5), True)
+    assert due(plain, at(10, 6), at(10, 5), False), "resumed: at once"
 
 
-def item(n, watches=("Putin",), reason=HOLD_DIGEST):
+def item(n, watches=("Putin",), reason=HeldReason.DIGEST):
     return DigestItem(
         watches,
         f"Berita <{n}> & lainnya",
@@ -113,8 +115,21 @@ def test_digest_groups_by_watch_and_escapes():
     assert 'href="https://x.id/1?a=1&amp;b=2"' in message
 
 
+def test_a_digest_links_only_http_links():
+    """Rows stored before the parser dropped other links may still hold them."""
+    hostile = [
+        DigestItem(("Putin",), "Tanpa tautan", "", "ANTARA", at(9), HeldReason.DIGEST),
+        DigestItem(("Putin",), "Skrip", "javascript:alert(1)", "ANTARA", at(9), HeldReason.DIGEST),
+    ]
+    [message] = digest_messages([*hostile, item(1)], JAKARTA, "id")
+    assert "javascript:" not in message and 'href=""' not in message
+    assert message.count("<a ") == 1 and 'href="https://x.id/1?a=1&amp;b=2"' in message
+    shown = parse_telegram_html(message)
+    assert "• Tanpa tautan — ANTARA" in shown and "• Skrip — ANTARA" in shown
+
+
 def test_a_storm_digest_says_why():
-    [message] = digest_messages([item(1, reason=HOLD_STORM)], JAKARTA, "en")
+    [message] = digest_messages([item(1, reason=HeldReason.STORM)], JAKARTA, "en")
     assert "Too many alerts within an hour" in parse_telegram_html(message)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-
 from tests.conftest import TOKEN, bot_env, start_bot, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, article_page, rss
@@ -261,39 +259,18 @@ def test_health_and_metrics(tmp_path, telegram, feeds):
 
 
 def test_console_mode_prints_alerts_without_telegram(tmp_path, feeds):
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import write_config
+    from tests.conftest import start_console, write_config
 
     feeds.serve("/rss", Page(rss([OLD_STORY])))
     config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
-    env.update(
-        PANTAU_CONFIG=str(config),
-        PANTAU_DB=str(tmp_path / "c.db"),
-        PANTAU_ALLOW_PRIVATE_NETWORKS="1",
-        PANTAU_HEALTH_PORT="0",
-    )
-    out = tmp_path / "out.txt"
-    with out.open("w") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--console", "--watch", "Korea Utara"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+    console = start_console(tmp_path, config, "--watch", "Korea Utara")
     try:
         feeds.wait_requests("/rss", 2)
         item = {**OLD_STORY, "title": "Korea Utara di konsol", "link": feeds.url("/tidak-ada")}
         feeds.serve("/rss", Page(rss([item, OLD_STORY])))
         feeds.wait_requests("/rss", feeds.count("/rss") + 3)
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
-    printed = out.read_text()
+        printed = console.stop()
     assert 'watching #1: "Korea Utara"' in printed
     assert "Korea Utara di konsol" in printed and "<b>" not in printed
     assert printed.count("Korea Utara di konsol") == 1

@@ -187,3 +187,38 @@ def test_a_slow_server_times_out(feeds):
 
     with pytest.raises(FetchError, match="timed out"):
         asyncio.run(run())
+
+
+def test_large_feed_bodies_wait_their_turn_without_losing_their_deadline(feeds):
+    """Past `LARGE_BODY`, a feed reads on only with a large-body slot, held until its feed
+    slot ends (after parsing); the wait is not the server's, so `fetch_timeout` (1 s here)
+    does not run meanwhile. A small feed never waits."""
+    from bot.fetch import LARGE_BODY
+
+    big = rss([{**SEED_STORY, "description": "kata " * (LARGE_BODY // 4)}])
+    feeds.serve("/besar", Page(big))
+    feeds.serve("/kecil", Page(rss([SEED_STORY])))
+    moments = {}
+
+    async def run():
+        async with make_client(timeout=1, allow_private_networks=True) as client:
+            fetcher = Fetcher(client, max_bytes=10_000_000, per_host=4, large_bodies=1)
+            loop = asyncio.get_running_loop()
+
+            async def poll(name, path, hold=0.0):
+                async with fetcher.feed_slot():
+                    result = await fetcher.feed(feeds.url(path), etag=None, last_modified=None)
+                    moments[f"{name} fetched"] = loop.time()
+                    await asyncio.sleep(hold)  # parsing, slowly
+                    moments[f"{name} done"] = loop.time()
+                return result
+
+            first = asyncio.create_task(poll("first", "/besar", hold=1.5))
+            while "first fetched" not in moments:
+                await asyncio.sleep(0.01)
+            return await asyncio.gather(first, poll("second", "/besar"), poll("small", "/kecil"))
+
+    first, second, small = asyncio.run(run())
+    assert first.content == second.content == big, "the wait cost the second no deadline"
+    assert moments["second fetched"] >= moments["first done"], "one large body at a time"
+    assert small.content and moments["small fetched"] < moments["first done"], "small: no wait"

@@ -16,7 +16,7 @@ from bot.match import LiveIndex, build_table, parse_query, parse_watches
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, SourceSpec
 from bot.store import Store, migrations
-from tests.conftest import ROOT, bot_env, start_bot, write_config
+from tests.conftest import ROOT, bot_env, queued_alerts, start_bot, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, article_page, rss
 
@@ -89,7 +89,7 @@ def page(paragraphs=BODY, **options):
 
 
 def alerts(store):
-    return store.due_deliveries(datetime.now(UTC))
+    return queued_alerts(store)
 
 
 def test_a_mention_only_the_body_has_alerts_and_is_stored_for_search(store, feeds):

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from bot.health import Health, serve
+from tests.conftest import queued_alerts
 
 
 def test_healthy_after_a_tick():
@@ -75,7 +76,7 @@ def test_a_stalled_outbox_is_unhealthy_and_says_why(tmp_path):
         raised.value.close()
         assert problem.startswith("delivery stalled: the oldest due alert has waited 6")
 
-        [first, second, third] = store.due_deliveries(datetime.now(UTC))
+        [first, second, third] = queued_alerts(store)
         store.mark_sent(first.id, 1, datetime.now(UTC))
         store.set_paused(second.alert.chat_id, True)
         store.defer(third.id, datetime.now(UTC) + timedelta(minutes=5), "retry later")

@@ -3,13 +3,17 @@ chat does to its queue, and that every query the deliverer runs each tick reads 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.models import Article, Planned
 from bot.sources import SourceSpec
-from bot.store import Store
+from bot.store import DeliveryState, Store
+from bot.store.states import HeldReason
+from tests.conftest import queued_alerts
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -58,7 +62,7 @@ def test_queue_moves_with_the_supergroup(store):
     queue(store, -5, 2)
     store.queue_notice([-5], "catatan", NOW)
     store.migrate_chat(-5, -1005)
-    assert [d.alert.chat_id for d in store.due_deliveries(NOW)] == [-1005, -1005]
+    assert [d.alert.chat_id for d in queued_alerts(store)] == [-1005, -1005]
     [notice] = [row for row in store.due_rows(NOW) if row.kind == "message"]
     assert [m.chat_id for m in store.messages_by_id([notice.id])] == [-1005]
     assert [w.chat_id for w in store.active_watches()] == [-1005]
@@ -94,6 +98,22 @@ def test_the_held_summary_follows_holds_and_digests(store):
     sent = [r for r in store.db.query("SELECT * FROM deliveries WHERE status = 'sent'")]
     assert [r["message_id"] for r in sent] == [55, 55]
     assert store.sent_since(8, NOW - timedelta(hours=1)) == 0, "digests are no storm"
+
+
+@pytest.mark.parametrize("reason", list(HeldReason))
+def test_only_digest_and_storm_holds_wait_for_a_scheduled_moment(store, reason):
+    """What `held_boundary` says, whether worked out as an alert is held or summed up again
+    after a digest took other alerts."""
+    waits = reason in ("digest", "storm")
+    store.ensure_chat(8, "private", "id", "A", NOW)
+    held, other = queue(store, 8, 2)
+    store.hold(held, reason)
+    [chat] = store.held_chats(NOW)
+    assert chat.boundary is waits
+    store.hold(other, HeldReason.DIGEST)
+    store.add_digest(8, [("x", None, [other])], NOW)
+    [chat] = store.held_chats(NOW)
+    assert chat.boundary is waits
 
 
 def test_a_gone_chat_fails_what_waits_for_it(store):
@@ -197,3 +217,16 @@ def test_per_tick_queries_do_not_grow_with_history(histories, query):
     with 600 alerts of history as with 12,000."""
     work = [steps(store, lambda s=store: PER_TICK[query](s, LATER)) for store in histories]
     assert work[1] <= work[0] + 2, work
+
+
+def test_delivery_states_are_written_from_their_named_constants():
+    """Outside `states` (which builds the SQL literals) and the migrations (history, kept as
+    they ran), no code writes a delivery state as a literal of its own."""
+    literal = re.compile("'(?:" + "|".join(DeliveryState) + ")'")
+    bot = Path(__file__).resolve().parents[1] / "bot"
+    found = {
+        str(path.relative_to(bot)): literal.findall(path.read_text(encoding="utf-8"))
+        for path in bot.rglob("*.py")
+        if path.relative_to(bot).as_posix() not in ("store/states.py", "store/schema.py")
+    }
+    assert {path: hits for path, hits in found.items() if hits} == {}

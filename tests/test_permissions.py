@@ -1,7 +1,11 @@
 """The permission gate, walked row by row: every command and every button kind of the tables the
 bot registers from, tried by a group's admin, a member, a stranger and the bot's admin, and in
 private chats by their owner, a stranger and the bot's admin, through `pantau run` and the
-fake Bot API. Each is either refused in one line, or reaches its handler."""
+fake Bot API. Each is either refused in one line, or reaches its handler.
+
+The rule each row is held to does not come from the code's tables: a command's is the "Who"
+column of the README's Commands table (bot admins' commands are the table under "Bot admins
+only"), a button kind's is written out here; the code's tables must say the same."""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from bot.telegram.handlers import Handlers
 from bot.telegram.insights import InsightCommands
 from bot.telegram.permissions import Who
 from bot.texts import ID
-from tests.conftest import ADMIN, TOKEN, bot_env, start_bot, write_config
+from tests.conftest import ADMIN, ROOT, TOKEN, bot_env, start_bot, write_config
 from tests.fake_telegram import FakeTelegram
 
 CHANNEL, CHANNEL_ID = "@kanal_uji", -100777
@@ -55,6 +59,42 @@ TAPS = {
 }
 
 
+# Who may tap each kind of button, as the README's Commands section says in words.
+BUTTON_RULES = {
+    "mute": Who.CHAT_ADMINS,
+    "unmute": Who.CHAT_ADMINS,
+    "del": Who.CHAT_ADMINS,
+    "undo": Who.CHAT_ADMINS,
+    "prev": Who.ANYONE,
+    "list": Who.ANYONE,
+    "set": Who.CHAT_ADMINS,
+    "resume": Who.CHAT_ADMINS,
+    "flow": Who.CHAT_ADMINS,
+}
+README_WHO = {
+    "anyone": Who.ANYONE,
+    "chat admins": Who.CHAT_ADMINS,
+    "chat and channel admins": Who.CHANNEL_ADMINS,
+}
+
+
+def _readme_rules():
+    """Each command of the README's Commands section and who it says may use it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.partition("\n## Commands\n")[2].partition("\n### ")[0]
+    everyone, _, bot_admins = section.partition("Bot admins only")
+    rules = {}
+    for part, has_who in ((everyone, True), (bot_admins, False)):
+        for line in part.splitlines():
+            if not line.startswith("| `"):
+                continue
+            cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip("|"))]
+            who = README_WHO[cells[1].partition(" (")[0]] if has_who else Who.BOT_ADMINS
+            for name in re.findall(r"`/(\w+)", cells[0]):
+                assert rules.setdefault(name, who) is who, f"/{name}: two rules in the README"
+    return rules
+
+
 def _tables():
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder) / "table.db")
@@ -70,14 +110,26 @@ def _tables():
     return commands, buttons
 
 
-COMMANDS, BUTTONS = _tables()
+CODE_COMMANDS, CODE_BUTTONS = _tables()
+COMMANDS = sorted(_readme_rules().items())
+BUTTONS = sorted(BUTTON_RULES.items())
 GROUP_ACTORS = ("admin", "member", "stranger", "bot admin")
 PRIVATE_ACTORS = ("owner", "stranger", "bot admin")
 _ids = itertools.count(1)
 
 
+def test_the_code_gives_every_command_the_rule_the_readme_states():
+    assert dict(CODE_COMMANDS) == dict(COMMANDS)
+    assert len(dict(CODE_COMMANDS)) == len(CODE_COMMANDS), "a command is in the tables twice"
+
+
+def test_the_code_gives_every_button_kind_the_rule_written_here():
+    assert dict(CODE_BUTTONS) == BUTTON_RULES
+    assert len(dict(CODE_BUTTONS)) == len(CODE_BUTTONS), "a button kind is in the table twice"
+
+
 def permitted(who, actor, place):
-    """Who the README's table says may: the expectation every row is held to."""
+    """What `who` means for an actor in a place: the expectation every row is held to."""
     if who is Who.ANYONE:
         return None
     if who is Who.BOT_ADMINS:
@@ -206,9 +258,9 @@ def test_every_registered_handler_is_in_the_table(tmp_path):
             parts += itertools.chain.from_iterable(handler.states.values())
         found += parts
     commands = {name for h in found if isinstance(h, CommandHandler) for name in h.commands}
-    assert commands == {name for name, _ in COMMANDS}
+    assert commands == {name for name, _ in CODE_COMMANDS}
     taps = [h for h in found if isinstance(h, CallbackQueryHandler)]
     kinds = {re.match(r"\^\(\?:(\w+)", h.pattern.pattern).group(1) for h in taps if h.pattern}
-    assert kinds == {kind for kind, _ in BUTTONS}
+    assert kinds == {kind for kind, _ in CODE_BUTTONS}
     assert [h.callback.__name__ for h in taps if h.pattern is None] == ["stale"]
     store.close()

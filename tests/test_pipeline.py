@@ -15,7 +15,7 @@ from bot.match import LiveIndex, build_table, parse_query, parse_watches
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, SourceSpec
 from bot.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, queued_alerts
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
 
@@ -60,7 +60,7 @@ def test_first_poll_seeds_then_new_items_alert_once(store, feeds):
     feeds.serve("/rss", Page(rss([SEED_STORY, SOUTH_ONLY_STORY, OLD_STORY])))
     report = poll(store, source.id)
     assert (report.new_articles, report.queued_alerts) == (2, 2)
-    due = {d.alert.chat_id: d.alert for d in store.due_deliveries(datetime.now(UTC))}
+    due = {d.alert.chat_id: d.alert for d in queued_alerts(store)}
     assert due[1].watches == ('"Korea Utara"', '"Vladimir Putin"')
     assert due[1].article.title == SEED_STORY["title"]
     assert due[2].article.title == SOUTH_ONLY_STORY["title"] and due[2].language == "en"
@@ -222,7 +222,7 @@ def test_matched_articles_are_fetched_summarised_and_matched_again(store, feeds)
     poll(store, source.id)
     feeds.serve("/rss", Page(rss([story, OLD_STORY])))
     assert poll(store, source.id).queued_alerts == 2
-    due = {d.alert.chat_id: d.alert for d in store.due_deliveries(datetime.now(UTC))}
+    due = {d.alert.chat_id: d.alert for d in queued_alerts(store)}
     assert due[2].watches == ("Vostochny",), "only the article's body mentions Vostochny"
     summary = due[1].summary
     assert summary.startswith("Pertemuan antara Presiden Korea Utara Kim Jong Un")
@@ -244,7 +244,7 @@ def test_a_slow_article_page_falls_back_to_the_feed_text(store, feeds):
     poll(store, source.id, quick)
     feeds.serve("/rss", Page(rss([story])))
     assert poll(store, source.id, quick).queued_alerts == 1
-    [delivery] = store.due_deliveries(datetime.now(UTC))
+    [delivery] = queued_alerts(store)
     assert delivery.alert.summary.startswith("Pertemuan antara Presiden Korea Utara")
     assert "roket Angara" not in delivery.alert.summary, "the body was never fetched"
 
@@ -298,7 +298,7 @@ def test_one_alert_per_story_however_many_outlets(store, feeds):
     )
     reports = [poll(store, source.id) for source in sources]
     assert [r.new_articles for r in reports] == [2, 1, 1, 1]
-    due = [d for d in store.due_deliveries(datetime.now(UTC)) if d.alert.chat_id == 1]
+    due = [d for d in queued_alerts(store) if d.alert.chat_id == 1]
     assert sorted(d.alert.article.title for d in due) == [
         "Kim Jong Un Temui Putin di Vostochny",
         "Korea Utara luncurkan rudal",

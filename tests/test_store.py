@@ -9,6 +9,7 @@ import pytest
 from bot.models import Article, Planned, StoredArticle
 from bot.sources import SourceSpec
 from bot.store import DuplicateSource, Store
+from tests.conftest import queued_alerts
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 
@@ -75,13 +76,14 @@ def test_outbox_holds_one_row_per_chat_and_article(store):
     store.ensure_chat(7, "private", "id", "Analis", NOW)
     assert store.enqueue([plan(7, stored, "Rusia")], [stored], NOW) == 1
     assert store.enqueue([plan(7, stored, "Rusia", "Putin")], [stored], NOW) == 0
-    [delivery] = store.due_deliveries(NOW)
+    [due] = store.due_rows(NOW)
+    [delivery] = store.deliveries_by_id([due.id])
     assert delivery.alert.watches == ("Rusia",) and delivery.alert.article.source_name == "Uji"
     store.defer(delivery.id, NOW + timedelta(seconds=30), "retry after 30s")
-    assert store.due_deliveries(NOW) == []
-    assert len(store.due_deliveries(NOW + timedelta(seconds=30))) == 1
+    assert store.due_rows(NOW) == []
+    assert [row.id for row in store.due_rows(NOW + timedelta(seconds=30))] == [delivery.id]
     store.mark_sent(delivery.id, 99, NOW)
-    assert store.due_deliveries(NOW + timedelta(days=1)) == []
+    assert store.due_rows(NOW + timedelta(days=1)) == []
     assert store.count_deliveries("sent") == 1
 
 
@@ -91,7 +93,7 @@ def test_removed_source_keeps_its_articles_for_pending_alerts(store):
     store.ensure_chat(7, "private", "id", "Analis", NOW)
     store.enqueue([plan(7, stored, "Rusia")], [stored], NOW)
     store.remove_source(source.id)
-    [delivery] = store.due_deliveries(NOW)
+    [delivery] = queued_alerts(store)
     assert delivery.alert.article.source_name == ""
 
 
@@ -148,11 +150,11 @@ def test_prune_keeps_what_is_still_to_be_sent(store):
     store.save_articles(source, [article("fresh")], NOW)
     store.ensure_chat(7, "private", "id", "A", NOW)
     store.enqueue([plan(7, old, "x"), plan(7, waiting, "x")], [old, waiting], NOW)
-    [sent, _] = store.due_deliveries(NOW)
+    [sent, _] = queued_alerts(store)
     store.mark_sent(sent.id, 1, NOW)
     assert store.prune_articles(NOW - timedelta(days=30)) == 1
     assert store.count_articles() == 2
-    assert [d.alert.article.url for d in store.due_deliveries(NOW)] == [waiting.url]
+    assert [d.alert.article.url for d in queued_alerts(store)] == [waiting.url]
     assert store.items_since(NOW - timedelta(hours=1)) == {source.id: 1}
     gone = store.unseen([article("old"), article("waiting"), article("fresh")])
     assert [a.key for a in gone] == ["old"], "only the old article already sent is pruned"

@@ -4,7 +4,7 @@ One `Store` type, one module per aggregate (open the file named after the thing)
 - `schema`: the tables (stated in its docstring) and their migrations;
 - `base`: the connection and its worker thread (`run`), transactions, meta, backup, restore;
 - `sources`, `articles`, `chats` (settings, allowlist), `watches` (and alias groups),
-  `outbox` (alerts, digest parts and notices, and their `DeliveryState`), `coverage` (each
+  `outbox` (alerts, digest parts and notices), `states` (their `DeliveryState`, named once), `coverage` (each
   watch's match history and its counts: trends, spikes, reports).
 
 The off-loop rule: async code never calls a store method directly; it awaits
@@ -23,9 +23,10 @@ from bot.store.articles import ArticlesMixin
 from bot.store.base import BUSY_TIMEOUT, NotABackup, OnEventLoop, to_epoch
 from bot.store.chats import ChatsMixin
 from bot.store.coverage import CoverageMixin
-from bot.store.outbox import DeliveryState, OutboxMixin
+from bot.store.outbox import OutboxMixin
 from bot.store.schema import migrations
 from bot.store.sources import DuplicateSource, SourcesMixin
+from bot.store.states import DeliveryState
 from bot.store.watches import WatchesMixin
 
 __all__ = [

@@ -28,7 +28,7 @@ from typing import Any
 
 from bot.models import Article, Source, StoredArticle
 from bot.store.base import StoreBase, from_epoch, to_epoch
-from bot.store.outbox import DeliveryState
+from bot.store.states import DeliveryState
 
 MAX_TEXT = 20_000  # characters of page text kept; ten times a typical article
 _CHUNK = 500  # ids per statement when deleting

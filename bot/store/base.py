@@ -13,8 +13,12 @@ Rules:
   delays rather than fails; `run_retrying` is for what must be recorded whatever the wait.
 - `transaction` takes the write lock at its start (`BEGIN IMMEDIATE`), so a transaction that
   reads before it writes waits for a lock instead of failing on a stale snapshot.
-- `open` migrates; `open_read_only` (for `pantau doctor`) opens with `mode=ro` and changes
-  nothing, not even the schema of a database an older bot is still running on.
+- `open` migrates; `open_read_only` (for `pantau doctor`) changes nothing, not even the schema
+  of a database an older bot is still running on, and creates no file: while a write-ahead log
+  exists (a bot has the database open, or was killed) it reads it with `mode=ro`; otherwise —
+  or when `mode=ro` cannot open, since it must write the `-shm` index, which a read-only
+  folder or file forbids — with `immutable=1`, which reads the main file alone
+  (`missed_log` then says the log's latest changes were not read).
 - Times are stored as epoch seconds UTC: `to_epoch` on the way in, `from_epoch` on the way out.
 """
 
@@ -62,6 +66,10 @@ def from_epoch(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 
 
+def _connect_uri(uri: str) -> sqlite3.Connection:
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT)
+
+
 def inserted_id(table: Table) -> int:
     """The id of the row `table` inserted last."""
     if table.last_pk is None:
@@ -78,6 +86,7 @@ class StoreBase:
         self._served_thread: int | None = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.db = Database(connection, tracer=self._refuse_on_loop)
+        self.missed_log = False
 
     @classmethod
     def open(cls, path: Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Self:
@@ -95,13 +104,31 @@ class StoreBase:
 
     @classmethod
     def open_read_only(cls, path: Path) -> Self:
-        """Open an existing database to inspect it (`pantau doctor`): SQLite's `mode=ro`, no
-        folder created, no migration, no WAL switch, so nothing can change the file.
+        """Open an existing database to inspect it (`pantau doctor`) without changing or
+        creating any file (see the module rules): no folder, no migration, no WAL switch.
 
-        Raises `sqlite3.Error` when the file is missing or cannot be opened.
+        Raises `sqlite3.Error` when the file is missing or cannot be read.
         """
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        return cls(sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT))
+        uri = path.resolve().as_uri()
+        log_exists = path.with_name(path.name + "-wal").exists()
+        if log_exists:
+            connection = _connect_uri(f"{uri}?mode=ro")
+            try:
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError as exc:  # "attempt to write a readonly database"
+                log.info("%s not readable with its write-ahead log (%s): read as is", path, exc)
+                connection.close()
+            else:
+                return cls(connection)
+        connection = _connect_uri(f"{uri}?mode=ro&immutable=1")
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error:
+            connection.close()
+            raise
+        store = cls(connection)
+        store.missed_log = log_exists
+        return store
 
     def close(self) -> None:
         """Finish what the worker was given, then close the connection."""

@@ -21,13 +21,14 @@ from typing import Any
 
 from bot.models import ChatSettings
 from bot.store.base import WATCHES_VERSION, StoreBase, to_epoch
+from bot.store.states import BOUNDARY, DROPPED, FAILED, HELD, PENDING, WAITING
 
 REFRESH_HELD = (
     "UPDATE chats SET digest_due_at = 0, "
     "held_since = (SELECT min(created_at) FROM deliveries d "
-    "WHERE d.chat_id = chats.id AND d.status = 'held' AND d.part_id IS NULL), "
+    f"WHERE d.chat_id = chats.id AND d.status = {HELD} AND d.part_id IS NULL), "
     "held_boundary = EXISTS (SELECT 1 FROM deliveries d WHERE d.chat_id = chats.id "
-    "AND d.status = 'held' AND d.part_id IS NULL AND d.held_reason IN ('digest', 'storm')) "
+    f"AND d.status = {HELD} AND d.part_id IS NULL AND d.held_reason IN {BOUNDARY}) "
     "WHERE id = ?"
 )  # the summary of a chat's held alerts not yet in a digest part (see `outbox`)
 
@@ -82,12 +83,12 @@ class ChatsMixin(StoreBase):
                 "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", [new, old]
             )
             self.db.execute(
-                "UPDATE deliveries SET status = 'dropped', last_error = 'the chat moved' "
-                "WHERE chat_id = ? AND status IN ('pending', 'held')",
+                f"UPDATE deliveries SET status = {DROPPED}, last_error = 'the chat moved' "
+                f"WHERE chat_id = ? AND status IN {WAITING}",
                 [old],
             )
             self.db.execute(
-                "UPDATE messages SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+                f"UPDATE messages SET chat_id = ? WHERE chat_id = ? AND status = {PENDING}",
                 [new, old],
             )
             self.db.execute("UPDATE chats SET active = 0 WHERE id = ?", [old])
@@ -110,14 +111,14 @@ class ChatsMixin(StoreBase):
             )
             error = f"chat gone: {reason}"[:500]
             self.db.execute(
-                "UPDATE deliveries SET status = 'failed', last_error = ? WHERE part_id IN "
-                "(SELECT id FROM messages WHERE chat_id = ? AND status = 'pending')",
+                f"UPDATE deliveries SET status = {FAILED}, last_error = ? WHERE part_id IN "
+                f"(SELECT id FROM messages WHERE chat_id = ? AND status = {PENDING})",
                 [error, chat_id],
             )
             for table in ("deliveries", "messages"):
                 self.db.execute(
-                    f"UPDATE {table} SET status = 'failed', last_error = ? "
-                    "WHERE chat_id = ? AND status = 'pending'",
+                    f"UPDATE {table} SET status = {FAILED}, last_error = ? "
+                    f"WHERE chat_id = ? AND status = {PENDING}",
                     [error, chat_id],
                 )
             self.db.execute(

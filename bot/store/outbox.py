@@ -2,7 +2,7 @@
 bot sends on its own (`messages`: digest parts and notices), from queued to sent.
 
 Rules:
-- A row's `status` is a `DeliveryState`. An alert goes pending → sent (Telegram confirmed it),
+- A row's `status` is a `DeliveryState` (`states`). An alert goes pending → sent (Telegram confirmed it),
   failed (refused for good, or given up after its attempts) or held (it waits for the chat's
   next digest: digest mode, quiet hours, an alert storm, a pause, /resume). A held alert is
   given to a digest part (`part_id`) when the digest is composed, and is marked sent or failed
@@ -29,7 +29,6 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from bot.models import (
@@ -44,28 +43,17 @@ from bot.models import (
 )
 from bot.store.base import StoreBase, from_epoch, to_epoch
 from bot.store.chats import REFRESH_HELD, chat_settings_of
+from bot.store.states import (
+    BOUNDARY_REASONS,
+    HELD,
+    PENDING,
+    RESUMED,
+    SENT,
+    DeliveryState,
+    HeldReason,
+)
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryState(StrEnum):
-    """The `status` of an outbox row (alert, digest part or notice)."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    HELD = "held"
-    DROPPED = "dropped"
-
-
-PENDING, SENT, FAILED, HELD = (
-    f"'{DeliveryState.PENDING}'",
-    f"'{DeliveryState.SENT}'",
-    f"'{DeliveryState.FAILED}'",
-    f"'{DeliveryState.HELD}'",
-)  # literals in SQL, so that SQLite can match the partial indexes
-BOUNDARY_REASONS = ("digest", "storm")
-PAUSED_REASON = "paused"
 
 _DELIVERY_SELECT = (
     "SELECT d.id, d.attempts, d.chat_id, d.watches, d.watch_ids, d.terms, d.summary AS chosen, "
@@ -179,16 +167,6 @@ class OutboxMixin(StoreBase):
 
     # alerts
 
-    def due_deliveries(self, now: datetime, limit: int = 100) -> list[Delivery]:
-        """Every due alert of active, unpaused chats, oldest first (what the outbox holds for
-        now; the deliverer itself takes `due_rows`)."""
-        rows = self.db.query(
-            _DELIVERY_SELECT + f"WHERE d.status = {PENDING} AND d.not_before <= ? "
-            "AND c.active = 1 AND c.paused = 0 ORDER BY d.id LIMIT ?",
-            [to_epoch(now), limit],
-        )
-        return self._readable(rows)
-
     def due_rows(
         self, now: datetime, waiting: Sequence[int] = (), limit: int = 200
     ) -> list[DueRow]:
@@ -295,7 +273,7 @@ class OutboxMixin(StoreBase):
 
     # held alerts and digests
 
-    def hold(self, delivery_id: int, reason: str) -> None:
+    def hold(self, delivery_id: int, reason: HeldReason) -> None:
         """Keep an alert for the chat's next digest (or, `paused`, for the chat's /resume)."""
         with self.transaction():
             row = self.db.execute(
@@ -381,7 +359,7 @@ class OutboxMixin(StoreBase):
         rows = self.db.execute(
             f"SELECT count(*) FROM deliveries WHERE chat_id = ? AND (status = {PENDING} "
             f"OR (status = {HELD} AND held_reason = ? AND part_id IS NULL))",
-            [chat_id, PAUSED_REASON],
+            [chat_id, HeldReason.PAUSED],
         ).fetchall()
         return int(rows[0][0])
 
@@ -394,13 +372,13 @@ class OutboxMixin(StoreBase):
         with self.transaction():
             if missed_as_digest:
                 cursor = self.db.execute(
-                    f"UPDATE deliveries SET status = {HELD}, held_reason = 'resumed' {missed}",
-                    [chat_id, PAUSED_REASON],
+                    f"UPDATE deliveries SET status = {HELD}, held_reason = {RESUMED} {missed}",
+                    [chat_id, HeldReason.PAUSED],
                 )
             else:
                 cursor = self.db.execute(
                     f"UPDATE deliveries SET status = ? {missed}",
-                    [DeliveryState.DROPPED, chat_id, PAUSED_REASON],
+                    [DeliveryState.DROPPED, chat_id, HeldReason.PAUSED],
                 )
             self.db.execute("UPDATE chats SET paused = 0 WHERE id = ?", [chat_id])
             self._refresh_held(chat_id)
@@ -498,10 +476,6 @@ class OutboxMixin(StoreBase):
             "WHERE id = ?",
             [int(attempt), to_epoch(until), error[:500], message_id],
         )
-
-    def message_status(self, message_id: int) -> str | None:
-        row = self.db.execute("SELECT status FROM messages WHERE id = ?", [message_id]).fetchone()
-        return None if row is None else str(row[0])
 
     # what health and metrics read
 

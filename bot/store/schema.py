@@ -35,7 +35,7 @@ Schema (times are epoch seconds, UTC):
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
   not_before, created_at, sent_at, message_id, last_error, watch_ids, terms, summary, also,
   widely, edit_pending, held_reason, thread_id)`, UNIQUE (chat_id, article_id): the outbox.
-  `status` is one of `outbox.DeliveryState` (pending, sent, failed, held, dropped);
+  `status` is one of `states.DeliveryState` (pending, sent, failed, held, dropped);
   `held_reason` says why a held alert waits (digest, quiet, storm, resumed). `summary` is what
   the alert shows, `also` the other outlets that reported the same story (JSON [name, url]
   pairs), `widely` enough outlets soon enough, `edit_pending` that the sent message must be

@@ -53,6 +53,7 @@ from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
 from bot.telegram.insights import InsightCommands
 from bot.telegram.permissions import ButtonKind, Command, Gate
+from bot.telegram.replies import send
 from bot.telegram.sender import TelegramSender
 from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
@@ -170,7 +171,7 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
         user = update.effective_user
         language = language_of(user.language_code if user else None)
         try:
-            await update.effective_message.reply_text(text(language, "error_generic"))
+            await send(update, text(language, "error_generic"))
         except TelegramError:
             log.warning("could not tell the user about the failed update")
 

@@ -29,14 +29,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
-from bot.compose import format_time, shorten
+from bot.compose import format_time, linked, shorten
 from bot.lookup import recent_matches, stored_matches
 from bot.match import Query, QueryError, build_table, parse_query
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
 from bot.telegram.permissions import CHANNEL, ButtonKind, Command, Who
-from bot.telegram.replies import Replies, echo, send
+from bot.telegram.replies import Replies, echo, edit, reply_to, send
 from bot.texts import CATALOGUES, text
 
 FLOW_ASK, FLOW_CONFIRM = range(2)
@@ -299,7 +299,7 @@ class Handlers:
         await query.answer()
         listing = await self._listing(update, query.message.chat.id, int(query.data[5:]))
         if listing is not None:
-            await query.edit_message_text(listing[0], reply_markup=listing[1])
+            await edit(query, *listing)
 
     async def _listing(
         self, update: Update, chat_id: int, page: int
@@ -429,7 +429,7 @@ class Handlers:
                 await store.run(store.set_weekly_report, chat_id, not weekly)
         await query.answer()
         body, markup = await self._settings_view(chat_id)
-        await query.edit_message_text(body, reply_markup=markup)
+        await edit(query, body, markup)
 
     async def _settings_view(self, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
         lang, chat, previews = await self._store.run(self._store.chat_settings, chat_id)
@@ -537,9 +537,8 @@ class Handlers:
         lang = await self._replies.language(update)
         await query.answer()
         if isinstance(query.message, Message):  # else too old to reply to; the toast did
-            await query.message.reply_text(
-                text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
-            )
+            key = "resumed_digest" if as_digest else "resumed_drop"
+            await reply_to(query.message, text(lang, key, count=count))
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every handler: in allowlist mode a user not on the list is told so (and
@@ -634,12 +633,11 @@ class Handlers:
                     ]
                 ]
             )
-            await query.message.reply_text(
-                text(lang, "unwatch_done", id=watch.id, query=watch.display), reply_markup=undo
-            )
+            done = text(lang, "unwatch_done", id=watch.id, query=watch.display)
+            await reply_to(query.message, done, undo)
         else:
             key = {"mute": "muted", "unmute": "unmuted", "undo": "restored"}[action]
-            await query.message.reply_text(text(lang, key, id=watch.id, query=watch.display))
+            await reply_to(query.message, text(lang, key, id=watch.id, query=watch.display))
 
     async def stale(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button no handler takes (a finished flow's, say): it is no longer available."""
@@ -656,11 +654,11 @@ class Handlers:
         since = datetime.now(UTC) - timedelta(days=7)
         found = await stored_matches(self._store, watch, query, since=since, limit=INSTANT_RESULTS)
         if not found:
-            await message.reply_text(text(lang, "preview_none", query=watch.display))
+            await reply_to(message, text(lang, "preview_none", query=watch.display))
             return
         lines = [text(lang, "preview_header", query=watch.display)]
         lines += [_article_line(a) for a in found]
-        await message.reply_text("\n".join(lines))
+        await reply_to(message, "\n".join(lines))
 
     async def _aliases(self) -> AliasTable:
         stored = await self._store.run(self._store.alias_groups)
@@ -690,7 +688,7 @@ async def _anyone(user_id: int) -> bool:
 def _article_line(article: StoredArticle) -> str:
     title = html.escape(shorten(article.title, 150), quote=False)
     source = html.escape(shorten(article.source_name, 60), quote=False)
-    return f'• <a href="{html.escape(article.url, quote=True)}">{title}</a> — {source}'
+    return f"• {linked(article.url, title)} — {source}"
 
 
 class Throttle:

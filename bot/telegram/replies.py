@@ -6,12 +6,14 @@ Rules:
 - Whatever a reply echoes of the user's input is cut where it is filled in (`ECHO_BUDGET`);
   `fit` is the last guard: a reply still over Telegram's limit (UTF-16 code units of the shown
   text) loses whole lines from its end, marked "…", so it is sent rather than refused.
+- Every reply and every edit of one goes out through `send`, `reply_to` or `edit` here, which
+  apply `fit`: no handler calls python-telegram-bot's reply or edit methods itself.
 - A refusal of the permission gate answers a button with a toast, a command with a line.
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot.compose import shorten
 from bot.store import Store
@@ -64,5 +66,20 @@ def fit(markup: str, limit: int = MESSAGE_LIMIT) -> str:
 
 
 async def send(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer the update's message, cut to fit."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(fit(message), reply_markup=markup)
+        await reply_to(update.effective_message, message, markup)
+
+
+async def reply_to(
+    message: Message, reply: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Reply to `message` (one a button was under, say), cut to fit."""
+    await message.reply_text(fit(reply), reply_markup=markup)
+
+
+async def edit(
+    query: CallbackQuery, message: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the message a button was under, cut to fit."""
+    await query.edit_message_text(fit(message), reply_markup=markup)
