@@ -12,6 +12,12 @@ number of watches):
 3. Each distinct query registers anchors: the terms without which it cannot match (all terms
    of an OR, the rarest-looking child of an AND). Only queries with an anchor hit are
    evaluated against their boolean tree; watches with the same query share one evaluation.
+4. A term with a sense (context rules, see `context`) is its own key. When such a key occurs,
+   its occurrences are judged once per document before any query is evaluated; a key none of
+   whose occurrences count is as absent. Raw text is read only around those occurrences.
+5. Spelling variants (see `context.Spellings`) are one word: a one-word term is also keyed
+   under its other spellings; a phrase is keyed in canonical spelling only, and a document
+   that contains another spelling of one of its words is scanned again in canonical spelling.
 The reference evaluator (`reference.py`) defines the same semantics slowly; a property test
 holds the two to agreement.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,11 +52,15 @@ from bot.match.query import (
     anchored,
     parse_query,
 )
-from bot.match.text import CLITIC_MARK, base, is_acronym, scan_string, words
+from bot.match.context import TITLE, Page, Sense, Spellings, judge
+from bot.match.spots import Hit, IndexSpot, Locator, Occurrence, occurrences_of, term_pattern
+from bot.match.text import CLITIC_MARK, base, clean, is_acronym, scan_string, words
 from bot.models import Watch
 
-TITLE, BODY = "title", "body"
+BODY = "body"
+MARKER = -1  # automaton value of another spelling of a word that a phrase key contains
 Span = tuple[str, int, int]
+Key = tuple[tuple[str, ...], Sense | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +73,6 @@ class Document:
     hosts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A term occurrence: the term as typed, the field, and its word positions [start, end)."""
-
-    term: str
-    field: str
-    start: int
-    end: int
 
 
 class QueryMatch:
@@ -106,21 +109,33 @@ class QueryMatch:
             self._hits = tuple(sorted(found, key=lambda h: (h.field != TITLE, h.start, h.term)))
         return self._hits
 
+    def occurrences(self, width: int = 60) -> list[Occurrence]:
+        """Where each hit stands in the document's text, with a snippet of `width` around it."""
+        return occurrences_of(self._scan.document, self.hits(), width)
+
 
 def scan_fields(document: Document) -> dict[str, str]:
     """The document's fields as the automaton reads them (see `text.scan_string`)."""
     return {TITLE: scan_string(document.title), BODY: scan_string(document.body)}
 
 
-def written_forms(tokens: Sequence[str]) -> list[str]:
-    """Every scan-string spelling of a term's tokens (see the module rules)."""
+def written_forms(tokens: Sequence[str], spellings: Spellings | None = None) -> list[str]:
+    """Every scan-string spelling of a term's tokens (see the module rules).
+
+    A one-word term is also written in its other spellings; a phrase only in canonical ones.
+    """
     choices = []
+    words_of = [tokens[0]]
+    if spellings and len(tokens) == 1:
+        words_of = spellings.spellings_of(tokens[0])
     for position, token in enumerate(tokens):
-        forms = [base(token)]
-        if not is_acronym(token) and token.isascii() and token.isalpha() and len(token) <= 3:
-            forms.append(token.upper())
-        if position == len(tokens) - 1 and forms[0] == token and len(token) >= 4:
-            forms.append(token + CLITIC_MARK)
+        forms = []
+        for word in words_of if position == 0 else [token]:
+            forms.append(base(word))
+            if not is_acronym(word) and word.isascii() and word.isalpha() and len(word) <= 3:
+                forms.append(word.upper())
+            if position == len(tokens) - 1 and base(word) == word and len(word) >= 4:
+                forms.append(word + CLITIC_MARK)
         choices.append(forms)
     return [" ".join(combination) for combination in itertools.product(*choices)]
 
@@ -143,38 +158,93 @@ def source_matches(node: Source, document: Document) -> bool:
 
 
 class _Scan:
-    """One document's automaton results: which keys occur per field, positions on demand."""
+    """One document's automaton results: which keys occur per field, positions on demand.
 
-    __slots__ = ("found", "raw", "shared", "strings", "title_keys")
+    Keys with a sense are judged here, once: `accepted` holds the occurrences that count, and
+    a key with none is dropped from `found` (and from `title_keys` without one in the title).
+    """
 
-    def __init__(
-        self,
-        automaton: ahocorasick.Automaton,
-        shared: dict[int, tuple[int, ...]],
-        strings: dict[str, str],
-    ) -> None:
-        self.strings, self.shared = strings, shared
-        self.raw = {name: list(automaton.iter(text)) for name, text in strings.items()}
-        self.title_keys = self._keys(self.raw[TITLE])
-        self.found = self.title_keys | self._keys(self.raw[BODY])
+    __slots__ = ("accepted", "document", "found", "raw", "shared", "strings", "title_keys")
 
-    def _keys(self, hits: list[tuple[int, int]]) -> set[int]:
-        keys = set(map(_second, hits))
+    def __init__(self, index: MatchIndex, strings: dict[str, str], document: Document) -> None:
+        self.shared, self.document = index.shared, document
+        automaton = index.automaton
+        raw = {name: list(automaton.iter(text)) for name, text in strings.items()}
+        values = {name: set(map(_second, hits)) for name, hits in raw.items()}
+        if not (index.rescan.isdisjoint(values[TITLE]) and index.rescan.isdisjoint(values[BODY])):
+            strings = {name: index.canonical(text) for name, text in strings.items()}
+            raw = {name: list(automaton.iter(text)) for name, text in strings.items()}
+            values = {name: set(map(_second, hits)) for name, hits in raw.items()}
+        self.strings, self.raw = strings, raw
+        self.title_keys = self._keys(values[TITLE])
+        self.found = self.title_keys | self._keys(values[BODY])
+        self.accepted: dict[int, list[Span]] = {}
+        judged = self.found & index.guarded
+        if judged:
+            self._judge(index, judged)
+
+    def _keys(self, keys: set[int]) -> set[int]:
         for form in keys & self.shared.keys():
             keys.update(self.shared[form])
+        keys.discard(MARKER)
         return keys
 
+    def _judge(self, index: MatchIndex, keys: set[int]) -> None:
+        texts = {TITLE: clean(self.document.title), BODY: clean(self.document.body)}
+        page = Page(texts, texts[BODY])
+        for key in keys:
+            sense = index.senses[key]
+            spots: list[IndexSpot] = []
+            for name, text in self.strings.items():
+                ends = self._ends(key, name)
+                if not ends:
+                    continue
+                width = len(sense.name)
+                locator = Locator(
+                    texts[name], index.pattern(key), len(ends), text.count(" ") - 1
+                )
+                for number, end in enumerate(ends):
+                    stop = text.count(" ", 0, end)
+                    first = _nth_space_back(text, end, width)
+                    spots.append(
+                        IndexSpot(
+                            name, text, first, end, (stop - width, stop), number, locator,
+                            index.spellings,
+                        )
+                    )
+            verdicts = judge(sense, spots, page)
+            kept = [(s.field, s.start, s.end) for s, ok in zip(spots, verdicts, strict=True) if ok]
+            self.accepted[key] = kept
+            if not kept:
+                self.found.discard(key)
+            if not any(field == TITLE for field, _, _ in kept):
+                self.title_keys.discard(key)
+
+    def _ends(self, key: int, name: str) -> list[int]:
+        """End offsets (the trailing space) of a key's occurrences in one field, in order."""
+        shared = self.shared
+        return [end for end, value in self.raw[name] if value == key or key in shared.get(value, ())]
+
     def spans(self, key: int, length: int, title_only: bool) -> list[Span]:
+        if key in self.accepted:
+            return [s for s in self.accepted[key] if not title_only or s[0] == TITLE]
         result = []
-        for name, hits in self.raw.items():
+        for name in self.raw:
             if title_only and name != TITLE:
                 continue
             text = self.strings[name]
-            for end, value in hits:
-                if value == key or key in self.shared.get(value, ()):
-                    stop = text.count(" ", 0, end)
-                    result.append((name, stop - length, stop))
+            for end in self._ends(key, name):
+                stop = text.count(" ", 0, end)
+                result.append((name, stop - length, stop))
         return result
+
+
+def _nth_space_back(text: str, end: int, width: int) -> int:
+    """The leading space of a key of `width` words whose trailing space is at `end`."""
+    position = end
+    for _ in range(width):
+        position = text.rfind(" ", 0, position)
+    return position
 
 
 _second = itemgetter(1)
@@ -197,10 +267,13 @@ class MatchIndex:
             self._build(entries)
 
     def _build(self, entries: Iterable[tuple[Watch, Query]]) -> None:
-        self._keys: dict[tuple[str, ...], int] = {}
+        self._keys: dict[Key, int] = {}
         groups: dict[str, tuple[Query, list[Watch]]] = {}
+        spellings: dict[int, Spellings] = {}
         for watch, query in entries:
             groups.setdefault(query.display, (query, []))[1].append(watch)
+            spellings.setdefault(id(query.spellings), query.spellings)
+        self.spellings = _merged(spellings.values())
         self._queries = [
             _Compiled(
                 display, tuple(query.terms()), tuple(watches), self._compile_query(query.root)
@@ -221,8 +294,11 @@ class MatchIndex:
         self._alone = {key: tuple(numbers) for key, numbers in alone.items()}
         self._paired = {key: tuple(entries) for key, entries in paired.items()}
         self._alone_keys, self._paired_keys = frozenset(alone), frozenset(paired)
-        self._shared: dict[int, tuple[int, ...]] = {}
-        self._automaton = self._build_automaton()
+        self.shared: dict[int, tuple[int, ...]] = {}
+        self.automaton = self._build_automaton()
+        self.senses = {key: sense for (_, sense), key in self._keys.items() if sense is not None}
+        self.guarded = frozenset(self.senses)
+        self._patterns: dict[int, re.Pattern[str] | None] = {}
 
     @property
     def watch_count(self) -> int:
@@ -243,7 +319,7 @@ class MatchIndex:
         """
         if not self._queries:
             return []
-        scan = _Scan(self._automaton, self._shared, fields or scan_fields(document))
+        scan = _Scan(self, fields or scan_fields(document), document)
         found = scan.found
         candidates = set().union(*map(self._alone.__getitem__, found & self._alone_keys))
         for key in found & self._paired_keys:
@@ -258,10 +334,25 @@ class MatchIndex:
         return matches
 
     def spans(self, term: Term, scan: _Scan) -> list[Span]:
-        return scan.spans(self._keys[term.tokens], len(term.tokens), term.title_only)
+        return scan.spans(self._keys[term.tokens, term.sense], len(term.tokens), term.title_only)
 
     def _key(self, term: Term) -> int:
-        return self._keys.setdefault(term.tokens, len(self._keys))
+        return self._keys.setdefault((term.tokens, term.sense), len(self._keys))
+
+    def canonical(self, text: str) -> str:
+        """A scan string with every word in canonical spelling (see `context.Spellings`)."""
+        for word, canonical in self.spellings.canonical.items():
+            for mark in ("", CLITIC_MARK):
+                spelled, replaced = f" {word}{mark} ", f" {canonical}{mark} "
+                while spelled in text:
+                    text = text.replace(spelled, replaced)
+        return text
+
+    def pattern(self, key: int) -> re.Pattern[str] | None:
+        """How a one-word key is written in cleaned text (see `spots.term_pattern`)."""
+        if key not in self._patterns:
+            self._patterns[key] = term_pattern(self.senses[key].name, self.spellings)
+        return self._patterns[key]
 
     def _anchor_plan(self, root: Node) -> tuple[set[int], tuple[int, ...]]:
         """Keys that make a query a candidate, and keys of which one must also occur (or none).
@@ -296,20 +387,39 @@ class MatchIndex:
             for term in compiled.terms:
                 self._key(term)
         # A spelling of one key stores that key; one shared by several keys ("UN" is a form of
-        # the acronym UN and of the word un) stores a number past the keys, listed in _shared.
+        # the acronym UN and of the word un) stores a number past the keys, listed in shared.
         automaton = ahocorasick.Automaton()
-        for tokens, key in self._keys.items():
-            for form in written_forms(tokens):
+        phrase_words: set[str] = set()
+        for (tokens, _), key in self._keys.items():
+            if len(tokens) > 1:
+                phrase_words.update(tokens)
+            for form in written_forms(tokens, self.spellings):
                 spelled = f" {form} "
                 present = automaton.get(spelled, None)
                 if present is None:
                     automaton.add_word(spelled, key)
-                elif present in self._shared:
-                    self._shared[present] += (key,)
+                elif present in self.shared:
+                    self.shared[present] += (key,)
                 else:
-                    number = len(self._keys) + len(self._shared)
-                    self._shared[number] = (present, key)
+                    number = len(self._keys) + len(self.shared)
+                    self.shared[number] = (present, key)
                     automaton.add_word(spelled, number)
+        # Another spelling of a word some phrase contains makes the document be scanned again
+        # in canonical spelling: it stores MARKER, or a number of its own listed in shared.
+        rescan = {MARKER}
+        for word, canonical in self.spellings.canonical.items():
+            if canonical not in phrase_words:
+                continue
+            for spelled in (f" {word} ", f" {word}{CLITIC_MARK} "):
+                present = automaton.get(spelled, None)
+                if present is None:
+                    automaton.add_word(spelled, MARKER)
+                    continue
+                number = len(self._keys) + len(self.shared)
+                self.shared[number] = self.shared.get(present, (present,))
+                automaton.add_word(spelled, number)
+                rescan.add(number)
+        self.rescan = frozenset(rescan)
         if self._keys:
             automaton.make_automaton()
         return automaton
@@ -415,6 +525,17 @@ class _Conjunction:
             if found.isdisjoint(anywhere) and title.isdisjoint(in_title):
                 return False
         return True
+
+
+def _merged(spellings: Iterable[Spellings]) -> Spellings:
+    """One spelling table for an index (its queries normally share one lexicon's)."""
+    tables = list(spellings)
+    if len(tables) == 1:
+        return tables[0]
+    merged = Spellings()
+    for table in tables:
+        merged.canonical.update(table.canonical)
+    return merged
 
 
 def parse_watches(
