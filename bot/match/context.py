@@ -7,6 +7,8 @@ alias table: each alias name gets a `Sense`, the knowledge needed to tell its oc
 Rules (decided by `judge`, only for occurrences the index already found):
 - A sense belongs to a name reached through alias expansion; a term written `=AS`, or a word
   that is in no alias group, has none and matches as written.
+- A name of several words is written without punctuation between them (spaces, hyphens and
+  apostrophes only): "World Bank, Indonesia" is no "Bank Indonesia".
 - Longest name: an occurrence inside a longer known name outside its own group (another
   alias, or one of `[names] other`) belongs to that name.
 - Per name (`[[rule]]`): words or phrases right before/after, a list of names of one
@@ -35,9 +37,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
 
-from bot.match.text import CLITIC_MARK, is_acronym, words
+from bot.match.text import CLITIC_MARK, CLITICS, MIN_CLITIC_HOST, is_acronym, words
 
-WINDOW = 8
+WINDOW = 6
+BODY = "body"
+MAX_PHRASE = 4  # words of a phrase or a name read before or after an occurrence
 TITLE = "title"
 VOCABULARIES = (
     "titles",
@@ -57,12 +61,17 @@ CONNECTORS = frozenset(
     | {"van", "de", "der", "von", "la"}
 )
 DOMAINS = frozenset({"com", "id", "net", "org", "co"})
-JOINERS = frozenset({"-", "/", "."})
+JOINERS = ("-", "/", ".")  # glue a code together: "PBB-P2", "S-217/MK.02", "BI.ON.INC"
+GAP = r"\W+"  # what stands between two words
+NAME_GAP = r"[\s\-\u2010-\u2015']+"  # what may stand between the words of a name
+_WORDS_BEFORE = re.compile(r"(?:(?<!\w)(\w+)(\W+))?(?<!\w)(\w+)(\W*)$")
+_WORD_AFTER = re.compile(r"(\W*)(\w+)")
+_SEPARATORS = str.maketrans(
+    {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+)
 MAX_NUMBER = 3  # digits of a "MA 50"-style number
 MAX_AGE = 2  # digits of an age in brackets, "AS (53)"
 NAME_INITIALS = 2  # letters of initials that end a personal name ("Muchlis AS")
-_BEFORE = re.compile(r"(\w+)(\W*)$")
-_AFTER = re.compile(r"(\W*)(\w+)")
 _WORD = re.compile(r"\w+")
 Tokens = tuple[str, ...]
 
@@ -125,7 +134,9 @@ class ContextRules:
             words_of = _table(table, "vocabulary")
             for name in words_of:
                 if name not in vocabulary:
-                    raise RuleError(f"unknown vocabulary {name!r}; known: {', '.join(VOCABULARIES)}")
+                    raise RuleError(
+                        f"unknown vocabulary {name!r}; known: {', '.join(VOCABULARIES)}"
+                    )
                 vocabulary[name] += _strings(words_of, name, "vocabulary")
             rules += [_rule(entry, n) for n, entry in enumerate(_tables(table, "rule"), start=1)]
         return cls(
@@ -194,15 +205,16 @@ class Spellings:
             first = words(group[0])[0]
             for word in group[1:]:
                 self.canonical.setdefault(words(word)[0], first)
+        # every spelling as a token can read, with a clitic mark too, to its canonical token
+        self.lookup = {**self.canonical}
+        self.lookup.update({w + CLITIC_MARK: c + CLITIC_MARK for w, c in self.canonical.items()})
 
     def __bool__(self) -> bool:
         return bool(self.canonical)
 
     def token(self, token: str) -> str:
         """A folded token in canonical spelling (a clitic mark stays)."""
-        host = token.removesuffix(CLITIC_MARK)
-        found = self.canonical.get(host)
-        return token if found is None else found + token[len(host) :]
+        return self.lookup.get(token, token)
 
     def tokens(self, tokens: Iterable[str]) -> Tokens:
         return tuple(map(self.token, tokens))
@@ -232,8 +244,13 @@ class Vocabulary:
         return self.single["titles"] | self.single["institutions"]
 
     @cached_property
+    def addresses(self) -> frozenset[str]:
+        """Ranks and honorifics: right before an acronym they make it initials."""
+        return self.single["ranks"] | self.single["honorifics"]
+
+    @cached_property
     def initials(self) -> frozenset[str]:
-        return self.single["initials"] | self.single["ranks"] | self.single["honorifics"]
+        return self.single["initials"] | self.addresses
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -244,48 +261,105 @@ class Sense:
     own: frozenset[Tokens]
     vocabulary: Vocabulary
     containers: tuple[tuple[Tokens, int], ...] = ()
-    previous: tuple[Tokens, ...] = ()
-    next: tuple[Tokens, ...] = ()
+    previous: frozenset[Tokens] = frozenset()
+    next: frozenset[Tokens] = frozenset()
     listed: str = ""
     listed_min: int = 1
     next_number: bool = False
     national: bool = False
     person: Tokens = ()
     labels: tuple[str, ...] = ()
+    pattern: re.Pattern[str] = re.compile("(?!)")  # the name in cleaned text, any gap
+    whole: re.Pattern[str] = re.compile("(?!)")  # the name with only spaces or hyphens inside
+    lowered: bool = False  # patterns written for lower-cased ASCII text
 
     @property
     def acronym(self) -> bool:
         return len(self.name) == 1 and is_acronym(self.name[0])
 
+    def spans(self, text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+        """Where one of the sense's patterns finds the name in cleaned text, as whole words.
 
-@dataclass(frozen=True, slots=True)
-class RawSpot:
-    """An occurrence in the (cleaned) field text, with the words right around it.
+        The patterns start with the name itself (a leading look-behind would make every
+        search slow); the word boundary before it is checked here. A one-word name that is no
+        acronym is looked for in the lower-cased text when that keeps every position.
+        """
+        if self.lowered:
+            if text.isascii():
+                text = text.lower()
+            else:
+                pattern = re.compile(pattern.pattern, re.IGNORECASE)
+        for match in pattern.finditer(text):
+            start = match.start()
+            if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+                yield match.span()
 
-    `gap_before`/`gap_after` are the characters between the occurrence and the neighbouring
-    words, which are empty at the start or end of the field.
-    """
+    @property
+    def reads_raw(self) -> bool:
+        """True when some rule reads how the name is written (capitals, brackets, gaps)."""
+        return self.acronym or bool(self.person) or len(self.name) > 1 or self.next_number
 
-    text: str
-    start: int
-    end: int
-    previous: str
-    gap_before: str
-    next: str
-    gap_after: str
+    def needles(self) -> list[Tokens]:
+        """Word sequences (as a scan string writes them) one of which stands where any rule
+        that reads only words rejects an occurrence; the index finds them in its one pass."""
+        name, vocabulary = self.name, self.vocabulary
+        found = [n[:offset] + name + n[offset + len(name) :] for n, offset in self.containers]
+        found += [p + name for p in self.previous] + [name + p for p in self.next]
+        if self.listed:
+            for item in vocabulary.multi[self.listed]:
+                for joint in [(), *((c,) for c in CONJUNCTIONS)]:
+                    found += [item + joint + name, name + joint + item]
+        if self.national:
+            found += [name + country for country in vocabulary.multi["countries"]]
+        if self.acronym:
+            if not self.national:
+                found += [(cue, *name) for cue in vocabulary.addresses]
+            roles = vocabulary.single["initials"]
+            found += [(role,) for role in roles]  # "berinisial MA (29), IR (28)": any role word
+            found += [(*name, "sebagai", role) for role in roles]
+            degrees = vocabulary.single["degrees"]
+            found += [(d, *name) for d in degrees] + [(*name, d) for d in degrees]
+        return found
 
-    @classmethod
-    def at(cls, text: str, start: int, end: int) -> RawSpot:
-        before = _BEFORE.search(text, max(0, start - 80), start)
-        after = _AFTER.match(text, end, end + 80)
-        return cls(
-            text,
-            start,
-            end,
-            before.group(1) if before else "",
-            before.group(2) if before else text[:start],
-            after.group(2) if after else "",
-            after.group(1) if after else text[end:],
+    def quiet(self, page: Page, fields: Iterable[str]) -> bool:
+        """True when no rule that reads the raw text can reject an occurrence in these fields.
+
+        (Rules that read only words are covered by `needles`.)
+        """
+        vocabulary = self.vocabulary
+        for field_name in fields:
+            if len(self.name) > 1 and not page.names(self, field_name):
+                return False
+            around = page.next_to(self, field_name)
+            if self.next_number and any(
+                w.isdigit() and len(w) <= MAX_NUMBER for _, w in around.after
+            ):
+                return False
+            if self.person and field_name != TITLE:
+                written = {w for w, gap in around.before if _spaces(gap)}
+                written |= {w for gap, w in around.after if _spaces(gap)}
+                others = {w.casefold() for w in written} - set(self.person)
+                if any(_personal(w, written, vocabulary, page) for w in others):
+                    return False
+            if self.acronym and not _acronym_quiet(self, field_name, around, page):
+                return False
+        if self.acronym:
+            own, other = _definitions(self, page)
+            return own or not other
+        return True
+
+    @property
+    def idle(self) -> bool:
+        """True when no rule can ever reject an occurrence (then a term needs no sense)."""
+        return len(self.name) == 1 and not (
+            self.containers
+            or self.previous
+            or self.next
+            or self.listed
+            or self.next_number
+            or self.national
+            or self.person
+            or self.acronym
         )
 
 
@@ -296,33 +370,73 @@ class Spot(Protocol):
     def field(self) -> str: ...
 
     def before(self) -> Sequence[str]:
-        """Up to `WINDOW` scan tokens before the occurrence, nearest last."""
+        """Up to `WINDOW` tokens before the occurrence, nearest last, in comparable form
+        (`text.base`, canonical spelling)."""
         ...
 
     def after(self) -> Sequence[str]:
-        """Up to `WINDOW` scan tokens after it, nearest first."""
+        """Up to `WINDOW` tokens after it, nearest first, in comparable form."""
         ...
 
-    def raw(self) -> RawSpot | None:
-        """The occurrence in the raw text, or None when it cannot be located."""
-        ...
+
+@dataclass
+class Surroundings:
+    """Around every occurrence of a name in one field: the word before it with the gap
+    between (and the two words before), the gap and the word after. Rules that depend on how
+    words are written (capitals, brackets, hyphens) read these; a pair found anywhere in the
+    field counts for each occurrence between those words."""
+
+    before: set[tuple[str, str]] = field(default_factory=set)
+    before_two: set[tuple[str, str, str, str]] = field(default_factory=set)
+    after: set[tuple[str, str]] = field(default_factory=set)
 
 
 class Page:
-    """What rules read of the whole document: its cleaned fields, and lower-case words."""
+    """What rules read of a document's cleaned text, each question asked once per document."""
 
-    def __init__(self, fields: Mapping[str, str], body: str) -> None:
+    def __init__(self, fields: Mapping[str, str]) -> None:
         self.fields = fields
-        self._body = body
-        self._lower: dict[str, bool] = {}
+        self._answers: dict[tuple[int, str], Surroundings] = {}
+        self._whole: dict[tuple[int, str], bool] = {}
+        self._spaced: str | None = None
+
+    def next_to(self, sense: Sense, field: str) -> Surroundings:
+        """How the field writes the sense's name: the words and gaps around each occurrence."""
+        question = (id(sense), field)
+        if question not in self._answers:
+            text = self.fields[field]
+            found = Surroundings()
+            for start, end in sense.spans(text, sense.pattern):
+                before = _WORDS_BEFORE.search(text, max(0, start - 80), start)
+                if before:
+                    found.before.add((before.group(3), before.group(4)))
+                    first, gap = before.group(1) or "", before.group(2) or ""
+                    found.before_two.add((first, gap, before.group(3), before.group(4)))
+                after = _WORD_AFTER.match(text, end, end + 80)
+                if after:
+                    found.after.add((after.group(1), after.group(2)))
+            self._answers[question] = found
+        return self._answers[question]
+
+    def names(self, sense: Sense, field: str) -> bool:
+        """Does the field write the sense's name with only spaces or hyphens inside?"""
+        question = (id(sense), field + " whole")
+        if question not in self._whole:
+            self._whole[question] = any(sense.spans(self.fields[field], sense.whole))
+        return self._whole[question]
 
     def written_lower(self, word: str) -> bool:
         """True when the word appears in lower case in the body (a common word, not a name)."""
-        lower = word.lower()
-        if lower not in self._lower:
-            pattern = rf"(?<!\w){re.escape(lower)}(?!\w)"
-            self._lower[lower] = re.search(pattern, self._body) is not None
-        return self._lower[lower]
+        if self._spaced is None:
+            self._spaced = spaced(self.fields[BODY])
+        return f" {word.lower()} " in self._spaced
+
+
+def spaced(text: str) -> str:
+    """A cleaned text's words as written, between single spaces (" Edhy Prabowo ")."""
+    if text.isascii():
+        return f" {' '.join(text.translate(_SEPARATORS).split())} "
+    return f" {' '.join(_WORD.findall(text))} "
 
 
 def judge(sense: Sense, spots: Sequence[Spot], page: Page) -> list[bool]:
@@ -342,130 +456,150 @@ def judge(sense: Sense, spots: Sequence[Spot], page: Page) -> list[bool]:
 
 def _local(sense: Sense, spot: Spot, page: Page) -> str | None:
     """Why this occurrence means something else, judged where it stands, or None."""
+    field = spot.field
+    if len(sense.name) > 1 and not _written_whole(sense, field, page):
+        return "punctuation"
     before, after = spot.before(), spot.after()
-    plain_before = [_plain(t) for t in before]
-    plain_after = [_plain(t) for t in after]
     # Rules compare folded words: the scan keeps acronyms in capitals, the data does not.
+    plain_before = [t.casefold() for t in before]
+    plain_after = [t.casefold() for t in after]
+    width = len(sense.name)
     for name, offset in sense.containers:
-        tail = len(name) - offset - len(sense.name)
+        tail = len(name) - offset - width
         if (
             offset <= len(before)
             and tail <= len(after)
             and tuple(plain_before[len(before) - offset :]) == name[:offset]
-            and tuple(plain_after[:tail]) == name[len(name) - tail :]
+            and tuple(plain_after[:tail]) == name[offset + width :]
         ):
             return "name"
-    if any(_ends_with(plain_before, p) for p in sense.previous):
+    if _ends_with(plain_before, sense.previous):
         return "previous"
-    if any(_starts_with(plain_after, p) for p in sense.next):
+    if _starts_with(plain_after, sense.next):
         return "next"
     vocabulary = sense.vocabulary
     if sense.listed and _listed(plain_before, plain_after, vocabulary.multi[sense.listed]) >= (
         sense.listed_min
     ):
         return "listed"
-    if sense.national and _starts_with_any(plain_after, vocabulary.multi["countries"]):
+    if sense.national and _starts_with(plain_after, vocabulary.multi["countries"]):
         return "foreign"
     if sense.next_number and after and after[0].isdigit() and len(after[0]) <= MAX_NUMBER:
         return "number"
     if sense.acronym:
-        return _acronym(sense, spot, list(before), list(after), page)
-    if sense.person and spot.field != TITLE:
-        return _namesake(sense, spot, plain_before, plain_after, page)
+        return _acronym(sense, field, before, after, page)
+    if sense.person and field != TITLE:
+        return _namesake(sense, field, plain_before, plain_after, page)
     return None
 
 
 def _acronym(
-    sense: Sense, spot: Spot, before: list[str], after: list[str], page: Page
+    sense: Sense, field: str, before: Sequence[str], after: Sequence[str], page: Page
 ) -> str | None:
     vocabulary = sense.vocabulary
+    acronym = sense.name[0]
     folded_before = [t.casefold() for t in before]
+    folded_after = [t.casefold() for t in after]
+    roles = vocabulary.single["initials"]
     # "Letjen TNI Edy": a rank before a national institution is its officer's, not initials.
-    cues = vocabulary.single["initials"] if sense.national else vocabulary.initials
-    for token in reversed(before):
-        if token.casefold() in cues:
+    if folded_before[-1:] and not sense.national and folded_before[-1] in vocabulary.addresses:
+        return "initials"
+    for token in reversed(before):  # "berinisial MA (29), IR (28)"
+        if token.casefold() in roles:
             return "initials"
         if not (token.isdigit() or token in CONJUNCTIONS or is_acronym(token)):
             break
-    folded_after = [t.casefold() for t in after]
-    if folded_after[:2] and folded_after[0] == "sebagai" and (
-        folded_after[1:2] and folded_after[1] in vocabulary.single["initials"]
-    ):
+    if folded_after[:1] == ["sebagai"] and folded_after[1:2] and folded_after[1] in roles:
         return "initials"
     degrees = vocabulary.single["degrees"]
-    if (folded_before and folded_before[-1] in degrees) or (
-        folded_after and folded_after[0] in degrees
-    ):
+    if folded_before[-1:] and folded_before[-1] in degrees:
         return "degree"
-    bracketed = bool(after) and (
-        (after[0].isdigit() and len(after[0]) <= MAX_AGE)
-        or folded_after[0] in vocabulary.single["initials"]
-    )
-    glued = _may_be_glued(before[-1:]) or _may_be_glued(after[:1])
-    personal = (
-        spot.field != TITLE
-        and len(sense.name[0]) <= NAME_INITIALS
-        and bool(folded_before)
-        and folded_before[-1].isalpha()
-        and folded_before[-1] not in vocabulary.not_personal
-    )
-    if not (bracketed or glued or personal):
-        return None
-    raw = spot.raw()
-    if raw is None:
-        return None
-    if bracketed and raw.gap_after.strip() == "(":
-        return "initials"
-    if glued and _glued(raw, vocabulary):
-        return "code"
-    if (
-        personal
-        and not raw.gap_before.strip()
-        and _personal(raw.previous, vocabulary, page)
-        and _named(folded_before[-2:-1], raw, vocabulary, page)
-        and not (not raw.gap_after.strip() and _personal(raw.next, vocabulary, page))
+    if folded_after[:1] and folded_after[0] in degrees:
+        return "degree"
+    following = folded_after[0] if after else ""
+    bracketed = (following.isdigit() and len(following) <= MAX_AGE) or following in roles
+    if bracketed and any(
+        gap.strip() == "(" and word.casefold() == following
+        for gap, word in page.next_to(sense, field).after
     ):
-        return "name ending"
+        return "initials"
+    if _glued(sense, field, before[-1:], after[:1], page):
+        return "code"
+    if len(acronym) <= NAME_INITIALS and field != TITLE and before:
+        return _name_ending(sense, field, folded_before, folded_after, page)
     return None
 
 
-def _named(before: list[str], raw: RawSpot, vocabulary: Vocabulary, page: Page) -> bool:
-    """Is the word before the previous one a title or another part of a personal name?"""
-    if not before:
-        return False
-    if before[0] in vocabulary.initials or before[0] in vocabulary.single["titles"]:
-        return True
-    earlier = _BEFORE.search(raw.text, max(0, raw.start - 120), raw.start - len(raw.previous) - len(raw.gap_before))
-    return bool(earlier) and not earlier.group(2).strip() and _personal(earlier.group(1), vocabulary, page)
+def _acronym_quiet(sense: Sense, field: str, around: Surroundings, page: Page) -> bool:
+    """No bracketed age or role, code, or ending of a personal name around the acronym."""
+    vocabulary = sense.vocabulary
+    roles = vocabulary.single["initials"]
+    for gap, word in around.after:
+        folded = word.casefold()
+        if gap.strip() == "(" and ((word.isdigit() and len(word) <= MAX_AGE) or folded in roles):
+            return False
+        if gap in JOINERS and (_code(word, vocabulary) or (gap == "." and folded in DOMAINS)):
+            return False
+    for word, gap in around.before:
+        if gap in JOINERS and _code(word, vocabulary):
+            return False
+    if len(sense.name[0]) <= NAME_INITIALS and field != TITLE:
+        written = {w for w, gap in around.before if _spaces(gap)}
+        if any(_personal(w.casefold(), written, vocabulary, page) for w in written):
+            return False
+    return True
+
+
+def _code(word: str, vocabulary: Vocabulary) -> bool:
+    """A word that glued to an acronym makes a code: digits, or capitals of no known name."""
+    return any(c.isdigit() for c in word) or (
+        word.isupper() and word.casefold() not in vocabulary.known
+    )
+
+
+def _name_ending(
+    sense: Sense, field: str, before: list[str], after: list[str], page: Page
+) -> str | None:
+    """Two letters that end a titled or two-word personal name ("Kombes Hadi AS")."""
+    vocabulary = sense.vocabulary
+    around = page.next_to(sense, field)
+    name = before[-1]
+    if not _personal(name, {w for w, gap in around.before if _spaces(gap)}, vocabulary, page):
+        return None
+    earlier = before[-2] if len(before) > 1 else ""
+    if not (earlier in vocabulary.initials or earlier in vocabulary.single["titles"]):
+        written = {
+            first
+            for first, gap, second, gap_after in around.before_two
+            if _spaces(gap) and _spaces(gap_after) and second.casefold() == name
+        }
+        if not _personal(earlier, written, vocabulary, page):
+            return None
+    following = after[0] if after else ""
+    if _personal(following, {w for gap, w in around.after if _spaces(gap)}, vocabulary, page):
+        return None
+    return "name ending"
 
 
 def _namesake(
-    sense: Sense, spot: Spot, before: list[str], after: list[str], page: Page
+    sense: Sense, field: str, before: list[str], after: list[str], page: Page
 ) -> str | None:
     """A bare name next to another personal name is someone else ("Edhy Prabowo")."""
     full, name = sense.person, sense.name[0]
     at = full.index(name)
-    if tuple(before[len(before) - at :]) == full[:at] and tuple(after[: len(full) - at - 1]) == (
-        full[at + 1 :]
+    if (
+        tuple(before[len(before) - at :]) == full[:at]
+        and tuple(after[: len(full) - at - 1]) == (full[at + 1 :])
     ):
         return None
-    candidates = [
-        side
-        for side, tokens in (("before", before[-1:]), ("after", after[:1]))
-        if tokens
-        and tokens[0].isalpha()
-        and tokens[0] not in full
-        and tokens[0].casefold() not in sense.vocabulary.not_personal
-    ]
-    if not candidates:
-        return None
-    raw = spot.raw()
-    if raw is None:
-        return None
-    for side in candidates:
-        gap, word = (raw.gap_before, raw.previous) if side == "before" else (raw.gap_after, raw.next)
-        if not gap.strip() and _personal(word, sense.vocabulary, page):
-            return f"namesake {side} {word.casefold()}"
+    around = page.next_to(sense, field)
+    sides = (
+        ("before", before[-1] if before else "", {w for w, gap in around.before if _spaces(gap)}),
+        ("after", after[0] if after else "", {w for gap, w in around.after if _spaces(gap)}),
+    )
+    for side, word, written in sides:
+        if word not in full and _personal(word, written, sense.vocabulary, page):
+            return f"namesake {side} {word}"
     return None
 
 
@@ -489,32 +623,50 @@ def _namesakes_in_title(sense: Sense, spots: Sequence[Spot], reasons: list[str |
             reasons[number] = "namesake"
 
 
-def _personal(word: str, vocabulary: Vocabulary, page: Page) -> bool:
-    """A capitalised word that can only be part of a person's name."""
+def _personal(word: str, written: set[str], vocabulary: Vocabulary, page: Page) -> bool:
+    """Is this neighbour (folded) part of a personal name?
+
+    It is when it is a word outside every vocabulary, written capitalised (not in capitals)
+    right next to the name (`written`: the words the text writes there with only spaces
+    between), and never in lower case in the body.
+    """
     return (
-        word[:1].isupper()
-        and not word.isupper()
-        and word.isalpha()
-        and word.casefold() not in vocabulary.not_personal
+        word.isalpha()
+        and word not in vocabulary.not_personal
+        and any(w.casefold() == word and w[:1].isupper() and not w.isupper() for w in written)
         and not page.written_lower(word)
     )
 
 
-def _may_be_glued(tokens: Sequence[str]) -> bool:
-    return bool(tokens) and (
-        any(c.isdigit() for c in tokens[0]) or tokens[0].isupper() or tokens[0] in DOMAINS
-    )
+def _spaces(gap: str) -> bool:
+    return bool(gap) and gap.isspace()
 
 
-def _glued(raw: RawSpot, vocabulary: Vocabulary) -> bool:
+def _written_whole(sense: Sense, field: str, page: Page) -> bool:
+    """Is a name of several words written somewhere with only spaces or hyphens inside?"""
+    return page.names(sense, field)
+
+
+def _glued(
+    sense: Sense, field: str, before: Sequence[str], after: Sequence[str], page: Page
+) -> bool:
     """Glued to a code: "PBB-P2", "S-217/MK.02", "SMA/SMK/MA", "BI.ON.INC", "AS.com"."""
-    for gap, word in ((raw.gap_before, raw.previous), (raw.gap_after, raw.next)):
-        if gap not in JOINERS or not word:
+    around = page.next_to(sense, field)
+    sides = (
+        (before, False, around.before),
+        (after, True, {(w, gap) for gap, w in around.after}),
+    )
+    for neighbours, following, written in sides:
+        if not neighbours:
             continue
-        if any(c.isdigit() for c in word) or (gap == "." and word in DOMAINS):
-            return True
-        if word.isupper() and word.casefold() not in vocabulary.known:
-            return True
+        neighbour = neighbours[0].casefold()
+        code = _code(neighbours[0], sense.vocabulary)
+        website = following and neighbour in DOMAINS
+        if not (code or website):
+            continue
+        for word, gap in written:
+            if word.casefold() == neighbour and gap in (JOINERS if code else "."):
+                return True
     return False
 
 
@@ -546,10 +698,15 @@ def _classify(sense: Sense, expansion: list[str], own: bool, other: bool) -> tup
 
 
 def _capitalised_run(text: str) -> list[str]:
-    """The words right before a bracket that may spell an acronym (capitalised or connectors)."""
+    """The words right before a bracket that may spell an acronym: capitalised ("Partai Bulan
+    Bintang (PBB)") or lower-case ("musim kemarau (MK)"), connectors allowed between."""
+    words = _WORD.findall(text[-160:])
+    if not words:
+        return []
+    capital = words[-1][:1].isupper()
     run = []
-    for word in reversed(_WORD.findall(text[-160:])):
-        if not (word[:1].isupper() or word.casefold() in CONNECTORS):
+    for word in reversed(words):
+        if not (word[:1].isupper() == capital or word.casefold() in CONNECTORS):
             break
         run.append(word)
     return run[::-1]
@@ -563,7 +720,9 @@ def _initials_match(acronym: str, run: Sequence[str], from_start: bool = False) 
         chosen = content[: len(letters)]
     else:
         chosen = content[len(content) - len(letters) :] if len(content) >= len(letters) else []
-    if len(chosen) == len(letters) and all(w[0].upper() == c for w, c in zip(chosen, letters, strict=True)):
+    if len(chosen) == len(letters) and all(
+        w[0].upper() == c for w, c in zip(chosen, letters, strict=True)
+    ):
         return chosen
     return []
 
@@ -577,7 +736,9 @@ def _listed(before: list[str], after: list[str], names: frozenset[Tokens]) -> in
             if side[position] in CONJUNCTIONS:
                 position += 1
                 continue
-            width = next((w for w in (2, 1) if _name_at(side, position, w, names, side is after)), 0)
+            width = next(
+                (w for w in (2, 1) if _name_at(side, position, w, names, side is after)), 0
+            )
             if not width:
                 break
             count += 1
@@ -585,36 +746,32 @@ def _listed(before: list[str], after: list[str], names: frozenset[Tokens]) -> in
     return count
 
 
-def _name_at(tokens: list[str], at: int, width: int, names: frozenset[Tokens], forward: bool) -> bool:
+def _name_at(
+    tokens: list[str], at: int, width: int, names: frozenset[Tokens], forward: bool
+) -> bool:
     piece = tuple(tokens[at : at + width])
     if len(piece) < width:
         return False
-    folded = tuple(t.casefold() for t in (piece if forward else piece[::-1]))
-    return folded in names
+    return (piece if forward else piece[::-1]) in names
 
 
-def _plain(token: str) -> str:
-    return token.removesuffix(CLITIC_MARK).casefold()
+def _ends_with(tokens: Sequence[str], phrases: frozenset[Tokens]) -> bool:
+    """Do the (folded) tokens end with one of the phrases?"""
+    return any(tuple(tokens[len(tokens) - n :]) in phrases for n in _widths(phrases, len(tokens)))
 
 
-def _ends_with(tokens: Sequence[str], phrase: Tokens) -> bool:
-    return len(tokens) >= len(phrase) and tuple(
-        t.casefold() for t in tokens[len(tokens) - len(phrase) :]
-    ) == phrase
+def _starts_with(tokens: Sequence[str], phrases: frozenset[Tokens]) -> bool:
+    """Do the (folded) tokens start with one of the phrases?"""
+    return any(tuple(tokens[:n]) in phrases for n in _widths(phrases, len(tokens)))
 
 
-def _starts_with(tokens: Sequence[str], phrase: Tokens) -> bool:
-    return len(tokens) >= len(phrase) and tuple(t.casefold() for t in tokens[: len(phrase)]) == phrase
-
-
-def _starts_with_any(tokens: Sequence[str], names: frozenset[Tokens]) -> bool:
-    return any(_starts_with(tokens, name) for name in names)
+def _widths(phrases: frozenset[Tokens], available: int) -> range:
+    return range(1, min(MAX_PHRASE, available) + 1) if phrases else range(0)
 
 
 def raw_spans(text: str) -> list[tuple[int, int]]:
     """Where each word of a cleaned text stands (the `\\w+` runs the scan is made of)."""
     return [match.span() for match in _WORD.finditer(text)]
-
 
 
 class Lexicon(Mapping[Tokens, Sequence[str]]):
@@ -662,7 +819,8 @@ class Lexicon(Mapping[Tokens, Sequence[str]]):
         if self.rules is None or key not in self._table:
             return None
         if key not in self._senses:
-            self._senses[key] = self._make_sense(tokens, key, self.rules)
+            sense = self._make_sense(tokens, key, self.rules)
+            self._senses[key] = None if sense.idle else sense
         return self._senses[key]
 
     def _make_sense(self, tokens: Tokens, key: Tokens, rules: ContextRules) -> Sense:
@@ -676,22 +834,26 @@ class Lexicon(Mapping[Tokens, Sequence[str]]):
         applying = [rule for rule in rules.rules if key in {self.key(n) for n in rule.names}]
         national = {self.key(n) for n in rules.national}
         person = next((full for full in self._persons if len(key) == 1 and key[0] in full), ())
-        labels = [self._shown.get(name, " ".join(name)) for name, _ in containers]
-        labels += [rule.label for rule in applying if rule.label]
+        pattern, whole, lowered = _patterns(tokens, self.spellings)
+        labels = [rule.label for rule in applying if rule.label]
+        labels += [self.shown(name) for name, _ in containers]
         listed = next((r for r in applying if r.listed_with), None)
         return Sense(
             name=tokens,
             own=own,
             vocabulary=self._vocabulary,
             containers=containers,
-            previous=tuple(p for r in applying for p in r.previous),
-            next=tuple(p for r in applying for p in r.next),
+            previous=frozenset(p for r in applying for p in r.previous),
+            next=frozenset(p for r in applying for p in r.next),
             listed=listed.listed_with if listed else "",
             listed_min=listed.listed_min if listed else 1,
             next_number=any(r.next_number for r in applying),
             national=not own.isdisjoint(national),
             person=person,
             labels=tuple(labels),
+            pattern=pattern,
+            whole=whole,
+            lowered=lowered,
         )
 
     @cached_property
@@ -710,13 +872,51 @@ class Lexicon(Mapping[Tokens, Sequence[str]]):
     def _vocabulary(self) -> Vocabulary:
         lists = self.rules.vocabulary if self.rules else {}
         multi = {name: frozenset(self.key(w) for w in lists.get(name, ())) for name in VOCABULARIES}
-        single = {name: frozenset(k[0] for k in keys if len(k) == 1) for name, keys in multi.items()}
+        single = {
+            name: frozenset(k[0] for k in keys if len(k) == 1) for name, keys in multi.items()
+        }
         known = frozenset(key[0] for key in self._known_names if len(key) == 1)
         return Vocabulary(single, multi, known)
 
     def shown(self, key: Tokens) -> str:
         """A name as the data writes it."""
         return self._shown.get(key, " ".join(key))
+
+
+def written_forms(tokens: Tokens, spellings: Spellings) -> tuple[str, ...]:
+    """Each word of a name as cleaned text writes it: an acronym in capitals, any other word
+    in any case and spelling, the last one with a clitic (as regular expressions)."""
+    forms = []
+    for position, token in enumerate(tokens):
+        if is_acronym(token):
+            forms.append(token)
+            continue
+        spelled = "|".join(re.escape(word) for word in spellings.spellings_of(token))
+        last = position == len(tokens) - 1
+        clitic = f"(?:{'|'.join(CLITICS)})?" if last and len(token) >= MIN_CLITIC_HOST else ""
+        forms.append(f"(?i:(?:{spelled}){clitic})")
+    return tuple(forms)
+
+
+def _patterns(
+    tokens: Tokens, spellings: Spellings
+) -> tuple[re.Pattern[str], re.Pattern[str], bool]:
+    """A name in cleaned text: with any gap between its words, and as a name is written.
+
+    A one-word name that is no acronym is searched for in lower-cased ASCII text, which is
+    several times faster than ignoring case.
+    """
+    if len(tokens) == 1 and not is_acronym(tokens[0]):
+        spelled = "|".join(re.escape(word) for word in spellings.spellings_of(tokens[0]))
+        clitic = f"(?:{'|'.join(CLITICS)})?" if len(tokens[0]) >= MIN_CLITIC_HOST else ""
+        lowered = re.compile(rf"(?:{spelled}){clitic}(?!\w)")
+        return lowered, lowered, True
+    forms = written_forms(tokens, spellings)
+    return (
+        re.compile(rf"{GAP.join(forms)}(?!\w)"),
+        re.compile(rf"{NAME_GAP.join(forms)}(?!\w)"),
+        False,
+    )
 
 
 def _offsets(name: Tokens, part: Tokens) -> list[int]:

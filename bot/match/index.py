@@ -12,9 +12,10 @@ number of watches):
 3. Each distinct query registers anchors: the terms without which it cannot match (all terms
    of an OR, the rarest-looking child of an AND). Only queries with an anchor hit are
    evaluated against their boolean tree; watches with the same query share one evaluation.
-4. A term with a sense (context rules, see `context`) is its own key. When such a key occurs,
-   its occurrences are judged once per document before any query is evaluated; a key none of
-   whose occurrences count is as absent. Raw text is read only around those occurrences.
+4. A term with a sense (context rules, see `context`) is its own key. When such a key occurs
+   and a query holding it is a candidate, its occurrences are judged, once per document,
+   before any query is evaluated; a key none of whose occurrences count is as absent, and the
+   candidates are worked out again. Raw text is read only around those occurrences.
 5. Spelling variants (see `context.Spellings`) are one word: a one-word term is also keyed
    under its other spellings; a phrase is keyed in canonical spelling only, and a document
    that contains another spelling of one of its words is scanned again in canonical spelling.
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,8 +35,9 @@ from functools import cached_property
 from operator import itemgetter
 from urllib.parse import urlsplit
 
-import ahocorasick
+import ahocorasick  # type: ignore[import-not-found]  # no stubs published
 
+from bot.match.context import BODY, TITLE, Page, Sense, Spellings, judge
 from bot.match.query import (
     AliasTable,
     And,
@@ -52,12 +53,10 @@ from bot.match.query import (
     anchored,
     parse_query,
 )
-from bot.match.context import TITLE, Page, Sense, Spellings, judge
-from bot.match.spots import Hit, IndexSpot, Locator, Occurrence, occurrences_of, term_pattern
+from bot.match.spots import Hit, IndexSpot, Occurrence, occurrences_of
 from bot.match.text import CLITIC_MARK, base, clean, is_acronym, scan_string, words
 from bot.models import Watch
 
-BODY = "body"
 MARKER = -1  # automaton value of another spelling of a word that a phrase key contains
 Span = tuple[str, int, int]
 Key = tuple[tuple[str, ...], Sense | None]
@@ -71,8 +70,6 @@ class Document:
     body: str
     source_name: str = ""
     hosts: tuple[str, ...] = ()
-
-
 
 
 class QueryMatch:
@@ -160,11 +157,22 @@ def source_matches(node: Source, document: Document) -> bool:
 class _Scan:
     """One document's automaton results: which keys occur per field, positions on demand.
 
-    Keys with a sense are judged here, once: `accepted` holds the occurrences that count, and
-    a key with none is dropped from `found` (and from `title_keys` without one in the title).
+    Keys with a sense are judged by `judge`, once, when a candidate query holds them:
+    `accepted` holds the occurrences that count, and a key with none is dropped from `found`
+    (and from `title_keys` without one in the title).
     """
 
-    __slots__ = ("accepted", "document", "found", "raw", "shared", "strings", "title_keys")
+    __slots__ = (
+        "accepted",
+        "body_keys",
+        "document",
+        "found",
+        "raw",
+        "shared",
+        "strings",
+        "suspects",
+        "title_keys",
+    )
 
     def __init__(self, index: MatchIndex, strings: dict[str, str], document: Document) -> None:
         self.shared, self.document = index.shared, document
@@ -177,57 +185,71 @@ class _Scan:
             values = {name: set(map(_second, hits)) for name, hits in raw.items()}
         self.strings, self.raw = strings, raw
         self.title_keys = self._keys(values[TITLE])
-        self.found = self.title_keys | self._keys(values[BODY])
-        self.accepted: dict[int, list[Span]] = {}
-        judged = self.found & index.guarded
-        if judged:
-            self._judge(index, judged)
+        self.body_keys = self._keys(values[BODY])
+        self.found = self.title_keys | self.body_keys
+        hits = (self.found | values[TITLE] | values[BODY]) & index.needles.keys()
+        self.suspects: set[int] = set().union(*map(index.needles.__getitem__, hits))
+        self.accepted: dict[int, list[Span] | None] = {}  # None: every occurrence counts
 
-    def _keys(self, keys: set[int]) -> set[int]:
+    def _keys(self, values: set[int]) -> set[int]:
+        keys = set(values)
         for form in keys & self.shared.keys():
             keys.update(self.shared[form])
         keys.discard(MARKER)
         return keys
 
-    def _judge(self, index: MatchIndex, keys: set[int]) -> None:
-        texts = {TITLE: clean(self.document.title), BODY: clean(self.document.body)}
-        page = Page(texts, texts[BODY])
+    def judge(self, index: MatchIndex, keys: set[int]) -> bool:
+        """Judge these keys' occurrences; True when a key turned out absent from a field."""
+        before = len(self.found) + len(self.title_keys)
+        page = Page({TITLE: clean(self.document.title), BODY: clean(self.document.body)})
+        lookup = index.spellings.lookup
         for key in keys:
             sense = index.senses[key]
-            spots: list[IndexSpot] = []
+            fields = [
+                n for n, ks in ((TITLE, self.title_keys), (BODY, self.body_keys)) if key in ks
+            ]
+            if key not in self.suspects and (not sense.reads_raw or sense.quiet(page, fields)):
+                self.accepted[key] = None
+                continue
+            width = len(sense.name)
+            spots: list[tuple[IndexSpot, Span]] = []
             for name, text in self.strings.items():
-                ends = self._ends(key, name)
-                if not ends:
-                    continue
-                width = len(sense.name)
-                locator = Locator(
-                    texts[name], index.pattern(key), len(ends), text.count(" ") - 1
-                )
-                for number, end in enumerate(ends):
+                for end in self._positions(index, name, key):
                     stop = text.count(" ", 0, end)
                     first = _nth_space_back(text, end, width)
-                    spots.append(
-                        IndexSpot(
-                            name, text, first, end, (stop - width, stop), number, locator,
-                            index.spellings,
-                        )
-                    )
-            verdicts = judge(sense, spots, page)
-            kept = [(s.field, s.start, s.end) for s, ok in zip(spots, verdicts, strict=True) if ok]
+                    spot = IndexSpot(name, text, first, end, lookup)
+                    spots.append((spot, (name, stop - width, stop)))
+            verdicts = judge(sense, [spot for spot, _ in spots], page)
+            kept = [span for (_, span), ok in zip(spots, verdicts, strict=True) if ok]
             self.accepted[key] = kept
             if not kept:
                 self.found.discard(key)
             if not any(field == TITLE for field, _, _ in kept):
                 self.title_keys.discard(key)
+        return len(self.found) + len(self.title_keys) < before
+
+    def _positions(self, index: MatchIndex, name: str, key: int) -> list[int]:
+        """End offsets (the trailing space) of a key's occurrences in one field, in order."""
+        text = self.strings[name]
+        ends = []
+        for spelled in index.spelled[key]:
+            position = text.find(spelled)
+            while position >= 0:
+                ends.append(position + len(spelled) - 1)
+                position = text.find(spelled, position + 1)
+        return sorted(ends)
 
     def _ends(self, key: int, name: str) -> list[int]:
-        """End offsets (the trailing space) of a key's occurrences in one field, in order."""
+        """End offsets of a key's occurrences in one field, from the automaton's hits."""
         shared = self.shared
-        return [end for end, value in self.raw[name] if value == key or key in shared.get(value, ())]
+        return [
+            end for end, value in self.raw[name] if value == key or key in shared.get(value, ())
+        ]
 
     def spans(self, key: int, length: int, title_only: bool) -> list[Span]:
-        if key in self.accepted:
-            return [s for s in self.accepted[key] if not title_only or s[0] == TITLE]
+        accepted = self.accepted.get(key)
+        if accepted is not None:
+            return [s for s in accepted if not title_only or s[0] == TITLE]
         result = []
         for name in self.raw:
             if title_only and name != TITLE:
@@ -298,7 +320,18 @@ class MatchIndex:
         self.automaton = self._build_automaton()
         self.senses = {key: sense for (_, sense), key in self._keys.items() if sense is not None}
         self.guarded = frozenset(self.senses)
-        self._patterns: dict[int, re.Pattern[str] | None] = {}
+        # how a judged key is spelled in a scan string, to find its occurrences with str.find
+        self.spelled = {
+            key: [f" {form} " for form in written_forms(tokens, self.spellings)]
+            for (tokens, sense), key in self._keys.items()
+            if sense is not None
+        }
+        # query number → its keys with a sense, judged only when the query is a candidate
+        self._judged = {
+            number: keys
+            for number, compiled in enumerate(self._queries)
+            if (keys := tuple({self._key(t) for t in compiled.terms if t.sense is not None}))
+        }
 
     @property
     def watch_count(self) -> int:
@@ -320,18 +353,31 @@ class MatchIndex:
         if not self._queries:
             return []
         scan = _Scan(self, fields or scan_fields(document), document)
-        found = scan.found
-        candidates = set().union(*map(self._alone.__getitem__, found & self._alone_keys))
-        for key in found & self._paired_keys:
-            for number, secondary in self._paired[key]:
-                if not found.isdisjoint(secondary):
-                    candidates.add(number)
+        candidates = self._candidates(scan.found)
+        if not scan.found.isdisjoint(self.guarded):
+            needed = {
+                key
+                for number in candidates
+                for key in self._judged.get(number, ())
+                if key in scan.found
+            }
+            if needed and scan.judge(self, needed):
+                candidates = self._candidates(scan.found)
         matches = []
         for number in candidates:
             compiled = self._queries[number]
             if compiled.test is None or compiled.test(scan, document):
                 matches.append(QueryMatch(self, compiled, scan, compiled.watches))
         return matches
+
+    def _candidates(self, found: set[int]) -> set[int]:
+        """Queries an anchor hit makes possible (see `_anchor_plan`)."""
+        candidates = set().union(*map(self._alone.__getitem__, found & self._alone_keys))
+        for key in found & self._paired_keys:
+            for number, secondary in self._paired[key]:
+                if not found.isdisjoint(secondary):
+                    candidates.add(number)
+        return candidates
 
     def spans(self, term: Term, scan: _Scan) -> list[Span]:
         return scan.spans(self._keys[term.tokens, term.sense], len(term.tokens), term.title_only)
@@ -348,12 +394,6 @@ class MatchIndex:
                     text = text.replace(spelled, replaced)
         return text
 
-    def pattern(self, key: int) -> re.Pattern[str] | None:
-        """How a one-word key is written in cleaned text (see `spots.term_pattern`)."""
-        if key not in self._patterns:
-            self._patterns[key] = term_pattern(self.senses[key].name, self.spellings)
-        return self._patterns[key]
-
     def _anchor_plan(self, root: Node) -> tuple[set[int], tuple[int, ...]]:
         """Keys that make a query a candidate, and keys of which one must also occur (or none).
 
@@ -361,6 +401,7 @@ class MatchIndex:
         the next rarest child's keys filter candidates before any evaluation; NEAR likewise with
         its two sides.
         """
+        sides: list[Node]
         if isinstance(root, Near):
             sides = sorted((root.left, root.right), key=_commonness)
         elif isinstance(root, And):
@@ -389,6 +430,7 @@ class MatchIndex:
         # A spelling of one key stores that key; one shared by several keys ("UN" is a form of
         # the acronym UN and of the word un) stores a number past the keys, listed in shared.
         automaton = ahocorasick.Automaton()
+        self._numbers = itertools.count(len(self._keys))  # values past the keys
         phrase_words: set[str] = set()
         for (tokens, _), key in self._keys.items():
             if len(tokens) > 1:
@@ -401,9 +443,10 @@ class MatchIndex:
                 elif present in self.shared:
                     self.shared[present] += (key,)
                 else:
-                    number = len(self._keys) + len(self.shared)
+                    number = next(self._numbers)
                     self.shared[number] = (present, key)
                     automaton.add_word(spelled, number)
+        needles = self._needles(automaton, phrase_words)
         # Another spelling of a word some phrase contains makes the document be scanned again
         # in canonical spelling: it stores MARKER, or a number of its own listed in shared.
         rescan = {MARKER}
@@ -415,14 +458,41 @@ class MatchIndex:
                 if present is None:
                     automaton.add_word(spelled, MARKER)
                     continue
-                number = len(self._keys) + len(self.shared)
+                number = next(self._numbers)
                 self.shared[number] = self.shared.get(present, (present,))
                 automaton.add_word(spelled, number)
                 rescan.add(number)
         self.rescan = frozenset(rescan)
+        self.needles = needles
         if self._keys:
             automaton.make_automaton()
         return automaton
+
+    def _needles(
+        self, automaton: ahocorasick.Automaton, phrase_words: set[str]
+    ) -> dict[int, frozenset[int]]:
+        """Add the context needles of judged keys (`Sense.needles`) to the automaton.
+
+        A needle's spelling stores a number of its own (listed in shared when it also spells
+        a key); the result maps it to the keys it makes suspect.
+        """
+        suspects: dict[int, set[int]] = defaultdict(set)
+        for (_, sense), key in list(self._keys.items()):
+            if sense is None:
+                continue
+            for needle in sense.needles():
+                phrase_words.update(needle)
+                for form in written_forms(needle):
+                    spelled = f" {form} "
+                    present = automaton.get(spelled, None)
+                    if present is None or present not in suspects:
+                        number = next(self._numbers)
+                        if present is not None:
+                            self.shared[number] = self.shared.get(present, (present,))
+                        automaton.add_word(spelled, number)
+                        present = number
+                    suspects[present].add(key)
+        return {number: frozenset(keys) for number, keys in suspects.items()}
 
     def _compile_query(self, root: Node) -> Test | None:
         """A query's test; None when any anchor hit is a match (a plain term and its aliases)."""

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.match.context import Lexicon, Sense, Spellings
 from bot.match.text import words
@@ -140,11 +140,15 @@ class Query:
 
     root: Node
     display: str
-    spellings: Spellings = Spellings()
+    spellings: Spellings = field(default_factory=Spellings)
 
     def terms(self) -> list[Term]:
         """Every term the query can match on, aliases included."""
         return [term for any_of in _walk_any_of(self.root) for term in any_of.terms]
+
+    def any_of(self) -> list[AnyOf]:
+        """Each term as typed with the terms it stands for, in query order."""
+        return _walk_any_of(self.root)
 
     def aliases(self) -> list[tuple[str, list[str]]]:
         """For the echo: each expanded term with the equivalents it stands for."""

@@ -1,20 +1,19 @@
 """The reference evaluator: the query semantics written plainly, slow and obviously right.
 
 It walks the word tokens of each field and compares term tokens one by one with the rules of
-`text`, without any index: every token in canonical spelling, the neighbours of an occurrence
-read from the full token list, the raw text from every word's position in the cleaned text.
-The context rules themselves (`context.judge`) are shared with the index; what the index does
-differently — keys, scan-string slicing, regular expressions that locate one term, rescanning
-in canonical spelling — is what the property test holds to this. Use it for nothing that
-needs speed.
+`text`, without any index: every token in comparable form (`base`) and canonical spelling, the
+neighbours of an occurrence read from the full token list. The context rules themselves
+(`context.judge`) are shared with the index; what the index does differently — keys, other
+spellings as keys, scan-string slicing, rescanning in canonical spelling, judging only what a
+candidate needs — is what the property test holds to this. Use it for nothing that needs speed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.match.context import WINDOW, Page, RawSpot, Spellings, judge, raw_spans
-from bot.match.index import BODY, TITLE, Document, near, source_matches
+from bot.match.context import BODY, TITLE, WINDOW, Page, Spellings, judge
+from bot.match.index import Document, near, source_matches
 from bot.match.query import And, AnyOf, Node, Not, Or, Query, Source, Term
 from bot.match.text import CLITIC_MARK, base, clean, is_acronym, words
 
@@ -35,12 +34,11 @@ class _Field:
     name: str
     tokens: list[str]
     text: str
-    spans: list[tuple[int, int]]
 
 
 @dataclass
 class _Spot:
-    """An occurrence read the plain way: slices of the token list, positions of all words."""
+    """An occurrence read the plain way: slices of the token list."""
 
     place: _Field
     start: int
@@ -55,12 +53,6 @@ class _Spot:
 
     def after(self) -> list[str]:
         return self.place.tokens[self.end : self.end + WINDOW]
-
-    def raw(self) -> RawSpot | None:
-        spans = self.place.spans
-        if len(spans) != len(self.place.tokens):
-            return None
-        return RawSpot.at(self.place.text, spans[self.start][0], spans[self.end - 1][1])
 
 
 def occurrences(term: Term, fields: dict[str, _Field], page: Page) -> list[tuple[str, int, int]]:
@@ -77,9 +69,7 @@ def occurrences(term: Term, fields: dict[str, _Field], page: Page) -> list[tuple
                 found.append(_Spot(field, start, start + width))
     if term.sense is not None:
         found = [s for s, ok in zip(found, judge(term.sense, found, page), strict=True) if ok]
-    return [
-        (s.field, s.start, s.end) for s in found if not term.title_only or s.field == TITLE
-    ]
+    return [(s.field, s.start, s.end) for s in found if not term.title_only or s.field == TITLE]
 
 
 def evaluate(query: Query, document: Document) -> bool:
@@ -89,13 +79,13 @@ def evaluate(query: Query, document: Document) -> bool:
         TITLE: _field(TITLE, document.title, spellings),
         BODY: _field(BODY, document.body, spellings),
     }
-    page = Page({name: f.text for name, f in fields.items()}, fields[BODY].text)
+    page = Page({name: f.text for name, f in fields.items()})
     return _holds(query.root, fields, document, page)
 
 
 def _field(name: str, text: str, spellings: Spellings) -> _Field:
-    cleaned = clean(text)
-    return _Field(name, list(spellings.tokens(words(text))), cleaned, raw_spans(cleaned))
+    tokens = [spellings.token(base(token)) for token in words(text)]
+    return _Field(name, tokens, clean(text))
 
 
 def _holds(node: Node, fields: dict[str, _Field], document: Document, page: Page) -> bool:

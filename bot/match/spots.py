@@ -1,25 +1,20 @@
-"""Occurrences as the index sees them: scan-string neighbours, raw text on demand, reports.
+"""Occurrences as the index sees them, and as a user is shown them.
 
 Rules:
 - An `IndexSpot` reads its neighbours from the scan string with a few `find` calls, in
-  canonical spelling; it asks its field's `Locator` for the raw text only when a rule needs it.
-- A `Locator` finds a one-word term's occurrences in the cleaned field text with one regular
-  expression (its spellings, with a clitic when the scan allows one) and pairs the n-th match
-  with the n-th occurrence in the scan. When the counts differ it falls back to every word's
-  position; when even those do not line up with the scan, there is no raw text (rules that
-  need it do not apply).
-- `Occurrence` is what a user is shown of a hit: its place in the cleaned text, a snippet of
-  whole words around it, and the phrase around it to exclude ("AS Roma").
+  canonical spelling, only when a rule asks; rules read the raw text through `context.Page`.
+- `Occurrence` is what a user is shown of a hit: its place in the cleaned text (where every
+  word stands, worked out only then), a snippet of whole words around it, and the phrase
+  around it to exclude ("AS Roma").
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.match.context import WINDOW, RawSpot, Spellings, raw_spans
-from bot.match.text import CLITICS, MIN_CLITIC_HOST, clean, is_acronym
+from bot.match.context import WINDOW, raw_spans
+from bot.match.text import clean
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,66 +38,16 @@ class Occurrence:
     phrase: str
 
 
-class Locator:
-    """Raw-text positions of one key's occurrences in one field, found once, on demand."""
-
-    __slots__ = ("_count", "_found", "_pattern", "_scan_words", "_words", "text")
-
-    def __init__(
-        self, text: str, pattern: re.Pattern[str] | None, count: int, scan_words: int
-    ) -> None:
-        self.text = text
-        self._pattern, self._count, self._scan_words = pattern, count, scan_words
-        self._found: list[tuple[int, int]] | None = None
-        self._words: list[tuple[int, int]] | None = None
-
-    def span(self, number: int, start: int, end: int) -> tuple[int, int] | None:
-        """The `number`-th occurrence (words [start, end)) as characters of `text`."""
-        if self._found is None:
-            found = [m.span() for m in self._pattern.finditer(self.text)] if self._pattern else []
-            self._found = found if len(found) == self._count else []
-        if self._found:
-            return self._found[number]
-        if self._words is None:
-            self._words = raw_spans(self.text)
-        if len(self._words) != self._scan_words:
-            return None
-        return self._words[start][0], self._words[end - 1][1]
-
-
-def term_pattern(tokens: Sequence[str], spellings: Spellings) -> re.Pattern[str] | None:
-    """A one-word term as it can be written in cleaned text; None for phrases."""
-    if len(tokens) != 1:
-        return None
-    token = tokens[0].rstrip("\x01")
-    if is_acronym(token):
-        return re.compile(rf"(?<!\w){token}(?!\w)")
-    forms = "|".join(re.escape(s) for s in spellings.spellings_of(token))
-    clitic = f"(?:{'|'.join(CLITICS)})?" if len(token) >= MIN_CLITIC_HOST else ""
-    return re.compile(rf"(?<!\w)(?:{forms}){clitic}(?!\w)", re.IGNORECASE)
-
-
 class IndexSpot:
-    """One occurrence of a key in a scan string (`spot` of `context`)."""
+    """One occurrence of a key in a scan string (`Spot` of `context`)."""
 
-    __slots__ = ("_after", "_before", "_first", "_last", "end", "field", "locator", "number")
-    __slots__ += ("scan", "spellings", "start")
+    __slots__ = ("_after", "_before", "_first", "_last", "field", "lookup", "scan")
 
     def __init__(
-        self,
-        field: str,
-        scan: str,
-        first: int,
-        last: int,
-        words: tuple[int, int],
-        number: int,
-        locator: Locator,
-        spellings: Spellings,
+        self, field: str, scan: str, first: int, last: int, lookup: Mapping[str, str]
     ) -> None:
-        self.field, self.scan, self.locator, self.spellings = field, scan, locator, spellings
+        self.field, self.scan, self.lookup = field, scan, lookup
         self._first, self._last = first, last  # the key's leading and trailing space
-        self.start, self.end = words
-        self.number = number
         self._before: list[str] | None = None
         self._after: list[str] | None = None
 
@@ -114,7 +59,8 @@ class IndexSpot:
                 if position <= 0:
                     position = 0
                     break
-            self._before = [self.spellings.token(t) for t in self.scan[position : self._first].split()]
+            lookup = self.lookup
+            self._before = [lookup.get(t, t) for t in self.scan[position : self._first].split()]
         return self._before
 
     def after(self) -> list[str]:
@@ -125,18 +71,18 @@ class IndexSpot:
                 if position < 0:
                     position = len(self.scan)
                     break
+            lookup = self.lookup
             tokens = self.scan[self._last : position].split()[:WINDOW]
-            self._after = [self.spellings.token(t) for t in tokens]
+            self._after = [lookup.get(t, t) for t in tokens]
         return self._after
-
-    def raw(self) -> RawSpot | None:
-        found = self.locator.span(self.number, self.start, self.end)
-        return None if found is None else RawSpot.at(self.locator.text, *found)
 
 
 def occurrences_of(document: object, hits: Sequence[Hit], width: int) -> list[Occurrence]:
     """Each hit's place in the cleaned text of its field; hits that cannot be placed are left out."""
-    texts = {"title": clean(getattr(document, "title", "")), "body": clean(getattr(document, "body", ""))}
+    texts = {
+        "title": clean(getattr(document, "title", "")),
+        "body": clean(getattr(document, "body", "")),
+    }
     spans = {name: raw_spans(text) for name, text in texts.items()}
     result = []
     for hit in hits:
@@ -144,7 +90,11 @@ def occurrences_of(document: object, hits: Sequence[Hit], width: int) -> list[Oc
         if hit.end > len(words):
             continue
         start, end = words[hit.start][0], words[hit.end - 1][1]
-        result.append(Occurrence(hit, start, end, _snippet(text, start, end, width), _phrase(text, words, hit)))
+        result.append(
+            Occurrence(
+                hit, start, end, _snippet(text, start, end, width), _phrase(text, words, hit)
+            )
+        )
     return result
 
 
@@ -164,9 +114,17 @@ def _snippet(text: str, start: int, end: int, width: int) -> str:
 def _phrase(text: str, words: Sequence[tuple[int, int]], hit: Hit) -> str:
     """The occurrence with the capitalised word next to it, to exclude as a phrase ("AS Roma")."""
     start, end = hit.start, hit.end
-    if end < len(words) and _joined(text, words[end - 1][1], words[end][0]) and _capital(text, words[end]):
+    if (
+        end < len(words)
+        and _joined(text, words[end - 1][1], words[end][0])
+        and _capital(text, words[end])
+    ):
         end += 1
-    elif start > 0 and _joined(text, words[start - 1][1], words[start][0]) and _capital(text, words[start - 1]):
+    elif (
+        start > 0
+        and _joined(text, words[start - 1][1], words[start][0])
+        and _capital(text, words[start - 1])
+    ):
         start -= 1
     elif end < len(words) and _joined(text, words[end - 1][1], words[end][0]):
         end += 1
