@@ -64,7 +64,8 @@ DOMAINS = frozenset({"com", "id", "net", "org", "co"})
 JOINERS = ("-", "/", ".")  # glue a code together: "PBB-P2", "S-217/MK.02", "BI.ON.INC"
 GAP = r"\W+"  # what stands between two words
 NAME_GAP = r"[\s\-\u2010-\u2015']+"  # what may stand between the words of a name
-_WORDS_BEFORE = re.compile(r"(?:(?<!\w)(\w+)(\W+))?(?<!\w)(\w+)(\W*)$")
+# on the reversed text before a name: the gap, the word before, the gap and word before that
+_REVERSED_BEFORE = re.compile(r"(\W*)(\w+)(?:(\W+)(\w+))?")
 _WORD_AFTER = re.compile(r"(\W*)(\w+)")
 _SEPARATORS = str.maketrans(
     {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
@@ -272,6 +273,7 @@ class Sense:
     pattern: re.Pattern[str] = re.compile("(?!)")  # the name in cleaned text, any gap
     whole: re.Pattern[str] = re.compile("(?!)")  # the name with only spaces or hyphens inside
     lowered: bool = False  # patterns written for lower-cased ASCII text
+    capitalised: tuple[str, ...] = ()  # a one-word name's spellings as a name is written
 
     @property
     def acronym(self) -> bool:
@@ -335,7 +337,7 @@ class Sense:
                 w.isdigit() and len(w) <= MAX_NUMBER for _, w in around.after
             ):
                 return False
-            if self.person and field_name != TITLE:
+            if self.person and field_name != TITLE and page.capitalised(self, field_name):
                 written = {w for w, gap in around.before if _spaces(gap)}
                 written |= {w for gap, w in around.after if _spaces(gap)}
                 others = {w.casefold() for w in written} - set(self.person)
@@ -407,11 +409,13 @@ class Page:
             text = self.fields[field]
             found = Surroundings()
             for start, end in sense.spans(text, sense.pattern):
-                before = _WORDS_BEFORE.search(text, max(0, start - 80), start)
+                if sense.person and not text[start].isupper():
+                    continue  # namesakes stand next to a name written as a name
+                before = _REVERSED_BEFORE.match(text[max(0, start - 80) : start][::-1])
                 if before:
-                    found.before.add((before.group(3), before.group(4)))
-                    first, gap = before.group(1) or "", before.group(2) or ""
-                    found.before_two.add((first, gap, before.group(3), before.group(4)))
+                    gap, word, earlier_gap, earlier = (g[::-1] if g else "" for g in before.groups())
+                    found.before.add((word, gap))
+                    found.before_two.add((earlier, earlier_gap, word, gap))
                 after = _WORD_AFTER.match(text, end, end + 80)
                 if after:
                     found.after.add((after.group(1), after.group(2)))
@@ -424,6 +428,11 @@ class Page:
         if question not in self._whole:
             self._whole[question] = any(sense.spans(self.fields[field], sense.whole))
         return self._whole[question]
+
+    def capitalised(self, sense: Sense, field: str) -> bool:
+        """Does the field write the sense's one-word name capitalised somewhere ("Prabowo")?"""
+        text = self.fields[field]
+        return any(form in text for form in sense.capitalised)
 
     def written_lower(self, word: str) -> bool:
         """True when the word appears in lower case in the body (a common word, not a name)."""
@@ -680,7 +689,9 @@ def _definitions(sense: Sense, page: Page) -> tuple[bool, bool]:
         for found in re.finditer(rf"\(\s*{acronym}\s*\)", text):
             expansion = _initials_match(acronym, _capitalised_run(text[: found.start()]))
             own, other = _classify(sense, expansion, own, other)
-        for found in re.finditer(rf"(?<!\w){acronym}\s*\(([^()]{{3,120}})\)", text):
+        for found in re.finditer(rf"{acronym}\s*\(([^()]{{3,120}})\)", text):
+            if found.start() and (text[found.start() - 1].isalnum() or text[found.start() - 1] == "_"):
+                continue
             inside = _WORD.findall(found.group(1))
             expansion = _initials_match(acronym, inside, from_start=True)
             own, other = _classify(sense, expansion, own, other)
@@ -854,6 +865,9 @@ class Lexicon(Mapping[Tokens, Sequence[str]]):
             pattern=pattern,
             whole=whole,
             lowered=lowered,
+            capitalised=tuple(w[:1].upper() + w[1:] for w in self.spellings.spellings_of(key[0]))
+            if len(key) == 1
+            else (),
         )
 
     @cached_property
@@ -903,20 +917,21 @@ def _patterns(
 ) -> tuple[re.Pattern[str], re.Pattern[str], bool]:
     """A name in cleaned text: with any gap between its words, and as a name is written.
 
-    A one-word name that is no acronym is searched for in lower-cased ASCII text, which is
-    several times faster than ignoring case.
+    A name without acronyms is searched for in lower-cased ASCII text, which is several
+    times faster than ignoring case.
     """
-    if len(tokens) == 1 and not is_acronym(tokens[0]):
-        spelled = "|".join(re.escape(word) for word in spellings.spellings_of(tokens[0]))
-        clitic = f"(?:{'|'.join(CLITICS)})?" if len(tokens[0]) >= MIN_CLITIC_HOST else ""
-        lowered = re.compile(rf"(?:{spelled}){clitic}(?!\w)")
-        return lowered, lowered, True
-    forms = written_forms(tokens, spellings)
-    return (
-        re.compile(rf"{GAP.join(forms)}(?!\w)"),
-        re.compile(rf"{NAME_GAP.join(forms)}(?!\w)"),
-        False,
-    )
+    if any(is_acronym(token) for token in tokens):
+        forms = written_forms(tokens, spellings)
+        gap, whole = re.compile(GAP.join(forms) + r"(?!\w)"), NAME_GAP.join(forms)
+        return gap, re.compile(whole + r"(?!\w)"), False
+    words = []
+    for position, token in enumerate(tokens):
+        spelled = "|".join(re.escape(word) for word in spellings.spellings_of(token))
+        last = position == len(tokens) - 1
+        clitic = f"(?:{'|'.join(CLITICS)})?" if last and len(token) >= MIN_CLITIC_HOST else ""
+        words.append(f"(?:{spelled}){clitic}")
+    gap = re.compile(GAP.join(words) + r"(?!\w)")
+    return gap, re.compile(NAME_GAP.join(words) + r"(?!\w)"), True
 
 
 def _offsets(name: Tokens, part: Tokens) -> list[int]:

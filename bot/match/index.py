@@ -164,31 +164,36 @@ class _Scan:
 
     __slots__ = (
         "accepted",
+        "automaton",
         "body_keys",
         "document",
         "found",
         "raw",
         "shared",
         "strings",
-        "suspects",
         "title_keys",
+        "values",
     )
 
     def __init__(self, index: MatchIndex, strings: dict[str, str], document: Document) -> None:
         self.shared, self.document = index.shared, document
-        automaton = index.automaton
-        raw = {name: list(automaton.iter(text)) for name, text in strings.items()}
-        values = {name: set(map(_second, hits)) for name, hits in raw.items()}
-        if not (index.rescan.isdisjoint(values[TITLE]) and index.rescan.isdisjoint(values[BODY])):
-            strings = {name: index.canonical(text) for name, text in strings.items()}
-            raw = {name: list(automaton.iter(text)) for name, text in strings.items()}
-            values = {name: set(map(_second, hits)) for name, hits in raw.items()}
+        self.automaton = automaton = index.automaton
+        raw: dict[str, list[tuple[int, int]] | None] = {}
+        values: dict[str, set[int]] = {}
+        for name, text in strings.items():
+            hits = list(automaton.iter(text))
+            values[name] = set(map(_second, hits))
+            raw[name] = hits
+            if not index.rescan.isdisjoint(values[name]):
+                # another spelling of a phrase's word: scan its surroundings in canonical spelling
+                strings[name], region = index.canonical_region(text, hits)
+                values[name].update(map(_second, automaton.iter(region)))
+                raw[name] = None  # worked out again on demand, in canonical spelling
         self.strings, self.raw = strings, raw
         self.title_keys = self._keys(values[TITLE])
         self.body_keys = self._keys(values[BODY])
         self.found = self.title_keys | self.body_keys
-        hits = (self.found | values[TITLE] | values[BODY]) & index.needles.keys()
-        self.suspects: set[int] = set().union(*map(index.needles.__getitem__, hits))
+        self.values = values
         self.accepted: dict[int, list[Span] | None] = {}  # None: every occurrence counts
 
     def _keys(self, values: set[int]) -> set[int]:
@@ -203,12 +208,14 @@ class _Scan:
         before = len(self.found) + len(self.title_keys)
         page = Page({TITLE: clean(self.document.title), BODY: clean(self.document.body)})
         lookup = index.spellings.lookup
+        hit = self.values[TITLE] & index.needle_values | self.values[BODY] & index.needle_values
+        suspects = set().union(*map(index.needles.__getitem__, hit))
         for key in keys:
             sense = index.senses[key]
             fields = [
                 n for n, ks in ((TITLE, self.title_keys), (BODY, self.body_keys)) if key in ks
             ]
-            if key not in self.suspects and (not sense.reads_raw or sense.quiet(page, fields)):
+            if key not in suspects and (not sense.reads_raw or sense.quiet(page, fields)):
                 self.accepted[key] = None
                 continue
             width = len(sense.name)
@@ -241,10 +248,11 @@ class _Scan:
 
     def _ends(self, key: int, name: str) -> list[int]:
         """End offsets of a key's occurrences in one field, from the automaton's hits."""
+        hits = self.raw[name]
+        if hits is None:
+            hits = self.raw[name] = list(self.automaton.iter(self.strings[name]))
         shared = self.shared
-        return [
-            end for end, value in self.raw[name] if value == key or key in shared.get(value, ())
-        ]
+        return [end for end, value in hits if value == key or key in shared.get(value, ())]
 
     def spans(self, key: int, length: int, title_only: bool) -> list[Span]:
         accepted = self.accepted.get(key)
@@ -326,12 +334,13 @@ class MatchIndex:
             for (tokens, sense), key in self._keys.items()
             if sense is not None
         }
-        # query number → its keys with a sense, judged only when the query is a candidate
-        self._judged = {
-            number: keys
-            for number, compiled in enumerate(self._queries)
-            if (keys := tuple({self._key(t) for t in compiled.terms if t.sense is not None}))
-        }
+        # key with a sense → the queries holding it: it is judged only when one is a candidate
+        holders: dict[int, set[int]] = defaultdict(set)
+        for number, compiled in enumerate(self._queries):
+            for term in compiled.terms:
+                if term.sense is not None:
+                    holders[self._key(term)].add(number)
+        self._holders = {key: frozenset(numbers) for key, numbers in holders.items()}
 
     @property
     def watch_count(self) -> int:
@@ -354,13 +363,9 @@ class MatchIndex:
             return []
         scan = _Scan(self, fields or scan_fields(document), document)
         candidates = self._candidates(scan.found)
-        if not scan.found.isdisjoint(self.guarded):
-            needed = {
-                key
-                for number in candidates
-                for key in self._judged.get(number, ())
-                if key in scan.found
-            }
+        judged = scan.found & self.guarded
+        if judged:
+            needed = {key for key in judged if not candidates.isdisjoint(self._holders[key])}
             if needed and scan.judge(self, needed):
                 candidates = self._candidates(scan.found)
         matches = []
@@ -380,10 +385,35 @@ class MatchIndex:
         return candidates
 
     def spans(self, term: Term, scan: _Scan) -> list[Span]:
-        return scan.spans(self._keys[term.tokens, term.sense], len(term.tokens), term.title_only)
+        key = self._keys[term.tokens, term.sense]
+        return scan.spans(key, len(term.tokens), term.title_only)
 
     def _key(self, term: Term) -> int:
         return self._keys.setdefault((term.tokens, term.sense), len(self._keys))
+
+    def canonical_region(self, text: str, hits: list[tuple[int, int]]) -> tuple[str, str]:
+        """The scan string in canonical spelling around its other spellings, and those regions.
+
+        Only there can a respelled word complete a phrase: each region reaches as far as the
+        longest such phrase on either side of the word. The regions come back joined by a
+        space, to be scanned at once.
+        """
+        regions: list[list[int]] = []
+        for end in sorted(end for end, value in hits if value in self.rescan):
+            start = text.rfind(" ", 0, max(0, text.rfind(" ", 0, end) - self.reach) + 1)
+            stop = text.find(" ", min(len(text) - 1, end + self.reach))
+            if regions and start <= regions[-1][1]:
+                regions[-1][1] = stop
+            else:
+                regions.append([start, stop])
+        pieces, scanned, last = [], [], 0
+        for start, stop in regions:
+            region = self.canonical(text[start : stop + 1])
+            pieces += [text[last:start], region]
+            scanned.append(region)
+            last = stop + 1
+        pieces.append(text[last:])
+        return "".join(pieces), "".join(scanned)
 
     def canonical(self, text: str) -> str:
         """A scan string with every word in canonical spelling (see `context.Spellings`)."""
@@ -431,12 +461,16 @@ class MatchIndex:
         # the acronym UN and of the word un) stores a number past the keys, listed in shared.
         automaton = ahocorasick.Automaton()
         self._numbers = itertools.count(len(self._keys))  # values past the keys
+        self.reach = 0  # the longest phrase spelling: how far a respelled word can matter
+        canonicals = set(self.spellings.canonical.values())
         phrase_words: set[str] = set()
         for (tokens, _), key in self._keys.items():
             if len(tokens) > 1:
                 phrase_words.update(tokens)
+            respelled = len(tokens) > 1 and not canonicals.isdisjoint(tokens)
             for form in written_forms(tokens, self.spellings):
                 spelled = f" {form} "
+                self.reach = max(self.reach, len(spelled) if respelled else 0)
                 present = automaton.get(spelled, None)
                 if present is None:
                     automaton.add_word(spelled, key)
@@ -446,7 +480,7 @@ class MatchIndex:
                     number = next(self._numbers)
                     self.shared[number] = (present, key)
                     automaton.add_word(spelled, number)
-        needles = self._needles(automaton, phrase_words)
+        needles = self._needles(automaton, phrase_words, canonicals)
         # Another spelling of a word some phrase contains makes the document be scanned again
         # in canonical spelling: it stores MARKER, or a number of its own listed in shared.
         rescan = {MARKER}
@@ -464,12 +498,13 @@ class MatchIndex:
                 rescan.add(number)
         self.rescan = frozenset(rescan)
         self.needles = needles
+        self.needle_values = frozenset(needles)
         if self._keys:
             automaton.make_automaton()
         return automaton
 
     def _needles(
-        self, automaton: ahocorasick.Automaton, phrase_words: set[str]
+        self, automaton: ahocorasick.Automaton, phrase_words: set[str], canonicals: set[str]
     ) -> dict[int, frozenset[int]]:
         """Add the context needles of judged keys (`Sense.needles`) to the automaton.
 
@@ -482,8 +517,10 @@ class MatchIndex:
                 continue
             for needle in sense.needles():
                 phrase_words.update(needle)
+                respelled = not canonicals.isdisjoint(needle)
                 for form in written_forms(needle):
                     spelled = f" {form} "
+                    self.reach = max(self.reach, len(spelled) if respelled else 0)
                     present = automaton.get(spelled, None)
                     if present is None or present not in suspects:
                         number = next(self._numbers)
