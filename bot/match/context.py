@@ -34,8 +34,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Protocol
+from functools import cached_property, lru_cache
+from typing import Any, Protocol
 
 from bot.match.text import CLITIC_MARK, CLITICS, MIN_CLITIC_HOST, is_acronym, words
 
@@ -67,9 +67,6 @@ NAME_GAP = r"[\s\-\u2010-\u2015']+"  # what may stand between the words of a nam
 # on the reversed text before a name: the gap, the word before, the gap and word before that
 _REVERSED_BEFORE = re.compile(r"(\W*)(\w+)(?:(\W+)(\w+))?")
 _WORD_AFTER = re.compile(r"(\W*)(\w+)")
-_SEPARATORS = str.maketrans(
-    {code: " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
-)
 MAX_NUMBER = 3  # digits of a "MA 50"-style number
 MAX_AGE = 2  # digits of an age in brackets, "AS (53)"
 NAME_INITIALS = 2  # letters of initials that end a personal name ("Muchlis AS")
@@ -209,6 +206,9 @@ class Spellings:
         # every spelling as a token can read, with a clitic mark too, to its canonical token
         self.lookup = {**self.canonical}
         self.lookup.update({w + CLITIC_MARK: c + CLITIC_MARK for w, c in self.canonical.items()})
+        self._variants: dict[str, list[str]] = {}
+        for word, canonical in self.canonical.items():
+            self._variants.setdefault(canonical, []).append(word)
 
     def __bool__(self) -> bool:
         return bool(self.canonical)
@@ -218,11 +218,13 @@ class Spellings:
         return self.lookup.get(token, token)
 
     def tokens(self, tokens: Iterable[str]) -> Tokens:
-        return tuple(map(self.token, tokens))
+        if not self.lookup:
+            return tuple(tokens)
+        return tuple(self.lookup.get(token, token) for token in tokens)
 
     def spellings_of(self, canonical: str) -> list[str]:
         """Every spelling of a canonical word, itself first."""
-        return [canonical, *(w for w, c in self.canonical.items() if c == canonical)]
+        return [canonical, *self._variants.get(canonical, ())]
 
 
 @dataclass(frozen=True)
@@ -274,10 +276,10 @@ class Sense:
     whole: re.Pattern[str] = re.compile("(?!)")  # the name with only spaces or hyphens inside
     lowered: bool = False  # patterns written for lower-cased ASCII text
     capitalised: tuple[str, ...] = ()  # a one-word name's spellings as a name is written
+    acronym: bool = field(init=False)
 
-    @property
-    def acronym(self) -> bool:
-        return len(self.name) == 1 and is_acronym(self.name[0])
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "acronym", len(self.name) == 1 and is_acronym(self.name[0]))
 
     def spans(self, text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
         """Where one of the sense's patterns finds the name in cleaned text, as whole words.
@@ -288,7 +290,7 @@ class Sense:
         """
         if self.lowered:
             if text.isascii():
-                text = text.lower()
+                text = _lowered(text)
             else:
                 pattern = re.compile(pattern.pattern, re.IGNORECASE)
         for match in pattern.finditer(text):
@@ -332,18 +334,21 @@ class Sense:
         for field_name in fields:
             if len(self.name) > 1 and not page.names(self, field_name):
                 return False
-            around = page.next_to(self, field_name)
             if self.next_number and any(
-                w.isdigit() and len(w) <= MAX_NUMBER for _, w in around.after
+                w.isdigit() and len(w) <= MAX_NUMBER
+                for _, w in page.next_to(self, field_name).after
             ):
                 return False
             if self.person and field_name != TITLE and page.capitalised(self, field_name):
+                around = page.next_to(self, field_name)
                 written = {w for w, gap in around.before if _spaces(gap)}
                 written |= {w for gap, w in around.after if _spaces(gap)}
                 others = {w.casefold() for w in written} - set(self.person)
                 if any(_personal(w, written, vocabulary, page) for w in others):
                     return False
-            if self.acronym and not _acronym_quiet(self, field_name, around, page):
+            if self.acronym and not _acronym_quiet(
+                self, field_name, page.next_to(self, field_name), page
+            ):
                 return False
         if self.acronym:
             own, other = _definitions(self, page)
@@ -393,6 +398,12 @@ class Surroundings:
     after: set[tuple[str, str]] = field(default_factory=set)
 
 
+@lru_cache(maxsize=4)
+def _lowered(text: str) -> str:
+    """A document field in lower case, made once for every sense that reads it so."""
+    return text.lower()
+
+
 class Page:
     """What rules read of a document's cleaned text, each question asked once per document."""
 
@@ -400,7 +411,7 @@ class Page:
         self.fields = fields
         self._answers: dict[tuple[int, str], Surroundings] = {}
         self._whole: dict[tuple[int, str], bool] = {}
-        self._spaced: str | None = None
+        self._lower: dict[str, bool] = {}
 
     def next_to(self, sense: Sense, field: str) -> Surroundings:
         """How the field writes the sense's name: the words and gaps around each occurrence."""
@@ -413,7 +424,9 @@ class Page:
                     continue  # namesakes stand next to a name written as a name
                 before = _REVERSED_BEFORE.match(text[max(0, start - 80) : start][::-1])
                 if before:
-                    gap, word, earlier_gap, earlier = (g[::-1] if g else "" for g in before.groups())
+                    gap, word, earlier_gap, earlier = (
+                        g[::-1] if g else "" for g in before.groups()
+                    )
                     found.before.add((word, gap))
                     found.before_two.add((earlier, earlier_gap, word, gap))
                 after = _WORD_AFTER.match(text, end, end + 80)
@@ -436,16 +449,23 @@ class Page:
 
     def written_lower(self, word: str) -> bool:
         """True when the word appears in lower case in the body (a common word, not a name)."""
-        if self._spaced is None:
-            self._spaced = spaced(self.fields[BODY])
-        return f" {word.lower()} " in self._spaced
+        if word not in self._lower:
+            text, lowered = self.fields[BODY], word.lower()
+            position, found = text.find(lowered), False
+            while position >= 0 and not found:
+                end = position + len(lowered)
+                found = not (_word_char(text, position - 1) or _word_char(text, end))
+                position = text.find(lowered, position + 1)
+            self._lower[word] = found
+        return self._lower[word]
 
 
-def spaced(text: str) -> str:
-    """A cleaned text's words as written, between single spaces (" Edhy Prabowo ")."""
-    if text.isascii():
-        return f" {' '.join(text.translate(_SEPARATORS).split())} "
-    return f" {' '.join(_WORD.findall(text))} "
+def _word_char(text: str, position: int) -> bool:
+    """Is there a word character (`\\w`) at this position of the text?"""
+    if not 0 <= position < len(text):
+        return False
+    char = text[position]
+    return char.isalnum() or char == "_"
 
 
 def judge(sense: Sense, spots: Sequence[Spot], page: Page) -> list[bool]:
@@ -690,7 +710,9 @@ def _definitions(sense: Sense, page: Page) -> tuple[bool, bool]:
             expansion = _initials_match(acronym, _capitalised_run(text[: found.start()]))
             own, other = _classify(sense, expansion, own, other)
         for found in re.finditer(rf"{acronym}\s*\(([^()]{{3,120}})\)", text):
-            if found.start() and (text[found.start() - 1].isalnum() or text[found.start() - 1] == "_"):
+            if found.start() and (
+                text[found.start() - 1].isalnum() or text[found.start() - 1] == "_"
+            ):
                 continue
             inside = _WORD.findall(found.group(1))
             expansion = _initials_match(acronym, inside, from_start=True)
@@ -817,6 +839,12 @@ class Lexicon(Mapping[Tokens, Sequence[str]]):
 
     def __getitem__(self, key: Tokens) -> Sequence[str]:
         return self._table[key]
+
+    def get(self, key: Tokens, default: Any = None) -> Any:  # the table's own, not Mapping's
+        return self._table.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
 
     def __iter__(self) -> Iterator[Tokens]:
         return iter(self._table)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -59,7 +60,6 @@ from bot.models import Watch
 
 MARKER = -1  # automaton value of another spelling of a word that a phrase key contains
 Span = tuple[str, int, int]
-Key = tuple[tuple[str, ...], Sense | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +79,11 @@ class QueryMatch:
     all the watches that share the query.
     """
 
-    __slots__ = ("_compiled", "_hits", "_index", "_scan", "watches")
+    __slots__ = ("_compiled", "_hits", "_scan", "watches")
 
-    def __init__(
-        self, index: MatchIndex, compiled: _Compiled, scan: _Scan, watches: tuple[Watch, ...]
-    ) -> None:
-        self._index, self._compiled, self._scan = index, compiled, scan
+    def __init__(self, compiled: _Compiled, scan: _Scan, watches: tuple[Watch, ...]) -> None:
+        self._compiled = compiled
+        self._scan = scan
         self.watches = watches
         self._hits: tuple[Hit, ...] | None = None
 
@@ -94,14 +93,14 @@ class QueryMatch:
 
     def narrowed(self, watches: tuple[Watch, ...]) -> QueryMatch:
         """The same match for fewer watches (some were removed since the index was built)."""
-        return QueryMatch(self._index, self._compiled, self._scan, watches)
+        return QueryMatch(self._compiled, self._scan, watches)
 
     def hits(self) -> tuple[Hit, ...]:
         if self._hits is None:
             found = {
                 Hit(term.typed, name, start, end)
                 for term in self._compiled.terms
-                for name, start, end in self._index.spans(term, self._scan)
+                for name, start, end in self._scan.index.spans(term, self._scan)
             }
             self._hits = tuple(sorted(found, key=lambda h: (h.field != TITLE, h.start, h.term)))
         return self._hits
@@ -121,20 +120,20 @@ def written_forms(tokens: Sequence[str], spellings: Spellings | None = None) -> 
 
     A one-word term is also written in its other spellings; a phrase only in canonical ones.
     """
-    choices = []
-    words_of = [tokens[0]]
     if spellings and len(tokens) == 1:
-        words_of = spellings.spellings_of(tokens[0])
-    for position, token in enumerate(tokens):
-        forms = []
-        for word in words_of if position == 0 else [token]:
-            forms.append(base(word))
-            if not is_acronym(word) and word.isascii() and word.isalpha() and len(word) <= 3:
-                forms.append(word.upper())
-            if position == len(tokens) - 1 and base(word) == word and len(word) >= 4:
-                forms.append(word + CLITIC_MARK)
-        choices.append(forms)
+        return [f for word in spellings.spellings_of(tokens[0]) for f in _word_forms(word, True)]
+    last = len(tokens) - 1
+    choices = [_word_forms(token, position == last) for position, token in enumerate(tokens)]
     return [" ".join(combination) for combination in itertools.product(*choices)]
+
+
+def _word_forms(token: str, last: bool) -> list[str]:
+    forms = [base(token)]
+    if not is_acronym(token) and token.isascii() and token.isalpha() and len(token) <= 3:
+        forms.append(token.upper())
+    if last and forms[0] == token and len(token) >= 4:
+        forms.append(token + CLITIC_MARK)
+    return forms
 
 
 def hosts_of(*urls: str) -> tuple[str, ...]:
@@ -168,54 +167,46 @@ class _Scan:
         "body_keys",
         "document",
         "found",
+        "index",
         "raw",
         "shared",
         "strings",
         "title_keys",
-        "values",
     )
 
     def __init__(self, index: MatchIndex, strings: dict[str, str], document: Document) -> None:
-        self.shared, self.document = index.shared, document
+        self.index, self.shared, self.document = index, index.shared, document
         self.automaton = automaton = index.automaton
         raw: dict[str, list[tuple[int, int]] | None] = {}
-        values: dict[str, set[int]] = {}
+        keys: dict[str, set[int]] = {}
+        shared = self.shared
         for name, text in strings.items():
-            hits = list(automaton.iter(text))
-            values[name] = set(map(_second, hits))
-            raw[name] = hits
-            if not index.rescan.isdisjoint(values[name]):
+            hits = raw[name] = list(automaton.iter(text))
+            found = keys[name] = set(map(_second, hits))
+            if not index.rescan.isdisjoint(found):
                 # another spelling of a phrase's word: scan its surroundings in canonical spelling
                 strings[name], region = index.canonical_region(text, hits)
-                values[name].update(map(_second, automaton.iter(region)))
+                found.update(map(_second, automaton.iter(region)))
                 raw[name] = None  # worked out again on demand, in canonical spelling
+            for form in found & shared.keys():
+                found.update(shared[form])
+            found.discard(MARKER)
         self.strings, self.raw = strings, raw
-        self.title_keys = self._keys(values[TITLE])
-        self.body_keys = self._keys(values[BODY])
+        self.title_keys, self.body_keys = keys[TITLE], keys[BODY]
         self.found = self.title_keys | self.body_keys
-        self.values = values
         self.accepted: dict[int, list[Span] | None] = {}  # None: every occurrence counts
 
-    def _keys(self, values: set[int]) -> set[int]:
-        keys = set(values)
-        for form in keys & self.shared.keys():
-            keys.update(self.shared[form])
-        keys.discard(MARKER)
-        return keys
-
-    def judge(self, index: MatchIndex, keys: set[int]) -> bool:
-        """Judge these keys' occurrences; True when a key turned out absent from a field."""
-        before = len(self.found) + len(self.title_keys)
+    def judge(self, index: MatchIndex, keys: set[int]) -> list[int]:
+        """Judge these keys' occurrences; the keys that turned out absent from the document."""
+        dropped = []
         page = Page({TITLE: clean(self.document.title), BODY: clean(self.document.body)})
         lookup = index.spellings.lookup
-        hit = self.values[TITLE] & index.needle_values | self.values[BODY] & index.needle_values
-        suspects = set().union(*map(index.needles.__getitem__, hit))
+        readers, found = index.raw_readers, self.found
         for key in keys:
             sense = index.senses[key]
-            fields = [
-                n for n, ks in ((TITLE, self.title_keys), (BODY, self.body_keys)) if key in ks
-            ]
-            if key not in suspects and (not sense.reads_raw or sense.quiet(page, fields)):
+            if found.isdisjoint(index.needles_of[key]) and (
+                key not in readers or sense.quiet(page, self._fields(key))
+            ):
                 self.accepted[key] = None
                 continue
             width = len(sense.name)
@@ -231,9 +222,15 @@ class _Scan:
             self.accepted[key] = kept
             if not kept:
                 self.found.discard(key)
+                dropped.append(key)
             if not any(field == TITLE for field, _, _ in kept):
                 self.title_keys.discard(key)
-        return len(self.found) + len(self.title_keys) < before
+        return dropped
+
+    def _fields(self, key: int) -> tuple[str, ...]:
+        if key in self.title_keys:
+            return (TITLE, BODY) if key in self.body_keys else (TITLE,)
+        return (BODY,)
 
     def _positions(self, index: MatchIndex, name: str, key: int) -> list[int]:
         """End offsets (the trailing space) of a key's occurrences in one field, in order."""
@@ -297,7 +294,11 @@ class MatchIndex:
             self._build(entries)
 
     def _build(self, entries: Iterable[tuple[Watch, Query]]) -> None:
-        self._keys: dict[Key, int] = {}
+        # a term's key number: by its tokens, or by tokens and sense (two dicts rather than
+        # one of pairs: a pair per key cost 8 MB at 100,000 watches)
+        self._plain: dict[tuple[str, ...], int] = {}
+        self._judged: dict[tuple[tuple[str, ...], Sense], int] = {}
+        self._sensed: set[int] = set()  # keys with a sense
         groups: dict[str, tuple[Query, list[Watch]]] = {}
         spellings: dict[int, Spellings] = {}
         for watch, query in entries:
@@ -312,8 +313,12 @@ class MatchIndex:
         ]
         alone: dict[int, list[int]] = defaultdict(list)
         paired: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
+        # the anchor plans of queries with a judged anchor, for when judging drops a key
+        self._plans: dict[int, tuple[frozenset[int], tuple[int, ...]]] = {}
         for number, (query, _) in enumerate(groups.values()):
             primary, secondary = self._anchor_plan(query.root)
+            if not (self._sensed.isdisjoint(primary) and self._sensed.isdisjoint(secondary)):
+                self._plans[number] = (frozenset(primary), secondary)
             for key in primary:
                 if secondary:
                     paired[key].append((number, secondary))
@@ -321,18 +326,21 @@ class MatchIndex:
                     alone[key].append(number)
         # key → queries it makes candidates by itself; key → (query, keys one of which must
         # also occur) for ANDs and NEARs. Tuples: they are read millions of times, never changed.
-        self._alone = {key: tuple(numbers) for key, numbers in alone.items()}
+        # Most keys make one query a candidate: those map to its number, the rest to a tuple.
+        self._alone_one = {key: numbers[0] for key, numbers in alone.items() if len(numbers) == 1}
+        self._alone = {key: tuple(numbers) for key, numbers in alone.items() if len(numbers) > 1}
         self._paired = {key: tuple(entries) for key, entries in paired.items()}
-        self._alone_keys, self._paired_keys = frozenset(alone), frozenset(paired)
+        self._alone_one_keys, self._alone_keys = frozenset(self._alone_one), frozenset(self._alone)
+        self._paired_keys = frozenset(paired)
         self.shared: dict[int, tuple[int, ...]] = {}
         self.automaton = self._build_automaton()
-        self.senses = {key: sense for (_, sense), key in self._keys.items() if sense is not None}
+        self.senses = {key: sense for (_, sense), key in self._judged.items()}
         self.guarded = frozenset(self.senses)
+        self.raw_readers = frozenset(key for key, sense in self.senses.items() if sense.reads_raw)
         # how a judged key is spelled in a scan string, to find its occurrences with str.find
         self.spelled = {
             key: [f" {form} " for form in written_forms(tokens, self.spellings)]
-            for (tokens, sense), key in self._keys.items()
-            if sense is not None
+            for (tokens, _), key in self._judged.items()
         }
         # key with a sense → the queries holding it: it is judged only when one is a candidate
         holders: dict[int, set[int]] = defaultdict(set)
@@ -341,6 +349,13 @@ class MatchIndex:
                 if term.sense is not None:
                     holders[self._key(term)].add(number)
         self._holders = {key: frozenset(numbers) for key, numbers in holders.items()}
+        # judged key → the queries it is an anchor of: when judging drops the key, only these
+        # can stop being candidates
+        anchoring: dict[int, set[int]] = defaultdict(set)
+        for number, (first, then) in self._plans.items():
+            for key in self.guarded & first.union(then):
+                anchoring[key].add(number)
+        self._anchoring = {key: frozenset(numbers) for key, numbers in anchoring.items()}
 
     @property
     def watch_count(self) -> int:
@@ -361,23 +376,32 @@ class MatchIndex:
         """
         if not self._queries:
             return []
-        scan = _Scan(self, fields or scan_fields(document), document)
+        # a copy: the scan may respell the strings, and the caller may pass them on
+        scan = _Scan(self, dict(fields) if fields else scan_fields(document), document)
         candidates = self._candidates(scan.found)
         judged = scan.found & self.guarded
         if judged:
             needed = {key for key in judged if not candidates.isdisjoint(self._holders[key])}
-            if needed and scan.judge(self, needed):
-                candidates = self._candidates(scan.found)
-        matches = []
-        for number in candidates:
-            compiled = self._queries[number]
-            if compiled.test is None or compiled.test(scan, document):
-                matches.append(QueryMatch(self, compiled, scan, compiled.watches))
-        return matches
+            dropped = scan.judge(self, needed) if needed else ()
+            if dropped:
+                found, plans = scan.found, self._plans
+                anchoring = self._anchoring
+                affected = set().union(*(anchoring.get(key, ()) for key in dropped))
+                for number in affected & candidates:
+                    primary, secondary = plans[number]
+                    if found.isdisjoint(primary) or (secondary and found.isdisjoint(secondary)):
+                        candidates.discard(number)
+        return [
+            QueryMatch(compiled, scan, compiled.watches)
+            for compiled in map(self._queries.__getitem__, candidates)
+            if compiled.test is None or compiled.test(scan, document)
+        ]
 
     def _candidates(self, found: set[int]) -> set[int]:
         """Queries an anchor hit makes possible (see `_anchor_plan`)."""
-        candidates = set().union(*map(self._alone.__getitem__, found & self._alone_keys))
+        candidates = set(map(self._alone_one.__getitem__, found & self._alone_one_keys))
+        for key in found & self._alone_keys:
+            candidates.update(self._alone[key])
         for key in found & self._paired_keys:
             for number, secondary in self._paired[key]:
                 if not found.isdisjoint(secondary):
@@ -385,11 +409,28 @@ class MatchIndex:
         return candidates
 
     def spans(self, term: Term, scan: _Scan) -> list[Span]:
-        key = self._keys[term.tokens, term.sense]
+        key = (
+            self._plain[term.tokens]
+            if term.sense is None
+            else self._judged[term.tokens, term.sense]
+        )
         return scan.spans(key, len(term.tokens), term.title_only)
 
     def _key(self, term: Term) -> int:
-        return self._keys.setdefault((term.tokens, term.sense), len(self._keys))
+        if term.sense is None:
+            return self._plain.setdefault(term.tokens, self._key_count())
+        key = self._judged.setdefault((term.tokens, term.sense), self._key_count())
+        self._sensed.add(key)
+        return key
+
+    def _key_count(self) -> int:
+        return len(self._plain) + len(self._judged)
+
+    def _all_keys(self) -> Iterator[tuple[tuple[str, ...], int]]:
+        """Every key's tokens and number."""
+        yield from self._plain.items()
+        for (tokens, _), key in self._judged.items():
+            yield tokens, key
 
     def canonical_region(self, text: str, hits: list[tuple[int, int]]) -> tuple[str, str]:
         """The scan string in canonical spelling around its other spellings, and those regions.
@@ -417,12 +458,19 @@ class MatchIndex:
 
     def canonical(self, text: str) -> str:
         """A scan string with every word in canonical spelling (see `context.Spellings`)."""
-        for word, canonical in self.spellings.canonical.items():
-            for mark in ("", CLITIC_MARK):
-                spelled, replaced = f" {word}{mark} ", f" {canonical}{mark} "
-                while spelled in text:
-                    text = text.replace(spelled, replaced)
-        return text
+        if self._respelling is None:
+            return text
+        table = self.spellings.canonical
+        return self._respelling.sub(lambda m: table[m[0]], text)
+
+    @cached_property
+    def _respelling(self) -> re.Pattern[str] | None:
+        words = sorted(self.spellings.canonical, key=len, reverse=True)
+        if not words:
+            return None
+        # whole words of a scan string, a clitic mark allowed after them
+        alternatives = "|".join(map(re.escape, words))
+        return re.compile(f"(?<= )(?:{alternatives})(?=[ {CLITIC_MARK}])")
 
     def _anchor_plan(self, root: Node) -> tuple[set[int], tuple[int, ...]]:
         """Keys that make a query a candidate, and keys of which one must also occur (or none).
@@ -460,11 +508,11 @@ class MatchIndex:
         # A spelling of one key stores that key; one shared by several keys ("UN" is a form of
         # the acronym UN and of the word un) stores a number past the keys, listed in shared.
         automaton = ahocorasick.Automaton()
-        self._numbers = itertools.count(len(self._keys))  # values past the keys
+        self._numbers = itertools.count(self._key_count())  # values past the keys
         self.reach = 0  # the longest phrase spelling: how far a respelled word can matter
         canonicals = set(self.spellings.canonical.values())
         phrase_words: set[str] = set()
-        for (tokens, _), key in self._keys.items():
+        for tokens, key in self._all_keys():
             if len(tokens) > 1:
                 phrase_words.update(tokens)
             respelled = len(tokens) > 1 and not canonicals.isdisjoint(tokens)
@@ -497,9 +545,13 @@ class MatchIndex:
                 automaton.add_word(spelled, number)
                 rescan.add(number)
         self.rescan = frozenset(rescan)
-        self.needles = needles
-        self.needle_values = frozenset(needles)
-        if self._keys:
+        # judged key → the automaton values of its needles
+        needles_of: dict[int, set[int]] = defaultdict(set)
+        for number, keys in needles.items():
+            for key in keys:
+                needles_of[key].add(number)
+        self.needles_of = {key: frozenset(needles_of.get(key, ())) for key in self._judged.values()}
+        if self._key_count():
             automaton.make_automaton()
         return automaton
 
@@ -512,9 +564,7 @@ class MatchIndex:
         a key); the result maps it to the keys it makes suspect.
         """
         suspects: dict[int, set[int]] = defaultdict(set)
-        for (_, sense), key in list(self._keys.items()):
-            if sense is None:
-                continue
+        for (_, sense), key in list(self._judged.items()):
             for needle in sense.needles():
                 phrase_words.update(needle)
                 respelled = not canonicals.isdisjoint(needle)
