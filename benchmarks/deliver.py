@@ -34,7 +34,8 @@ from telegram import Bot  # noqa: E402
 from bot.deliver import Deliverer  # noqa: E402
 from bot.models import Article, Planned  # noqa: E402
 from bot.sources import SourceSpec  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.store import DeliveryState, Store  # noqa: E402
+from bot.telegram.sender import TelegramSender  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 TOKEN = "123456789:AABenchmarkTokenForPantauDelivery_0123456"
@@ -42,9 +43,9 @@ TOKEN = "123456789:AABenchmarkTokenForPantauDelivery_0123456"
 
 async def drain_all(store: Store, telegram: FakeTelegram, total: int) -> float:
     async with Bot(TOKEN, base_url=telegram.base_url) as bot:
-        deliverer = Deliverer(store, bot, ZoneInfo("Asia/Jakarta"))
+        deliverer = Deliverer(store, TelegramSender(bot), ZoneInfo("Asia/Jakarta"))
         started = time.perf_counter()
-        while store.count_deliveries("sent") < total:
+        while await store.run(store.count_deliveries, DeliveryState.SENT) < total:
             await deliverer.drain()
             await asyncio.sleep(0.05)
         return time.perf_counter() - started

@@ -125,7 +125,7 @@ async def cycle(
     async def one(source_id: int) -> tuple[int, int, str | None]:
         async with slots:
             report = await poll_source(
-                store.get_source(source_id),
+                await store.run(store.get_source, source_id),
                 fetcher=fetcher,
                 store=store,
                 index=index,
@@ -134,7 +134,8 @@ async def cycle(
             return report.new_articles, report.queued_alerts, report.error
 
     wall, cpu = time.perf_counter(), cpu_seconds()
-    reports = await asyncio.gather(*(one(s.id) for s in store.list_sources()))
+    sources = await store.run(store.list_sources)
+    reports = await asyncio.gather(*(one(s.id) for s in sources))
     errors = [error for _, _, error in reports if error]
     return {
         "wall": time.perf_counter() - wall,

@@ -235,7 +235,6 @@ def _run_console(config: Config, args: argparse.Namespace) -> int:
 def _doctor(config: Config, args: argparse.Namespace) -> int:
     from bot.doctor import run_checks
 
-    open_store(config).close()
     checks = asyncio.run(run_checks(config, os.environ))
     print("OK   configuration: loaded")
     for check in checks:

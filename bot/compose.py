@@ -3,6 +3,8 @@
 Rules:
 - Only tags Telegram accepts (`<b>`, `<i>`, `<a href>`), always closed in order.
 - Every dynamic string is escaped: `html.escape(quote=False)` in text, `quote=True` in `href`.
+- An `href` is only ever an http(s) link (`parse.is_web_link`); any other is shown as plain
+  text, unlinked. Parse drops such articles already: this is the second lock on that door.
 - Each part has a character budget, so the message stays far below Telegram's 4096-character
   limit however long the feed's strings are.
 - The summary is the one chosen for the chat when the alert was planned (see `summary`), or
@@ -21,6 +23,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.models import Alert
+from bot.parse import is_web_link
 from bot.summary import mention_patterns, summarize
 from bot.texts import text
 
@@ -80,6 +83,13 @@ def highlighted(text: str, terms: tuple[str, ...]) -> str:
     return "".join(parts)
 
 
+def linked(url: str, label: str) -> str:
+    """The label (HTML already) linked to the URL, or left unlinked if it is not http(s)."""
+    if not is_web_link(url):
+        return label
+    return f'<a href="{html.escape(url, quote=True)}">{label}</a>'
+
+
 def button_labels(language: str) -> tuple[str, str]:
     """The labels of the alert's buttons: open the article, stop watching."""
     return text(language, "button_open"), text(language, "button_mute")
@@ -88,7 +98,7 @@ def button_labels(language: str) -> tuple[str, str]:
 def also_reported(outlets: tuple[tuple[str, str], ...], language: str) -> str:
     """ "Also reported by" with each outlet linked to its article, the first few named."""
     shown = [
-        f'<a href="{html.escape(url, quote=True)}">{html.escape(shorten(name, SOURCE_BUDGET), quote=False)}</a>'
+        linked(url, html.escape(shorten(name, SOURCE_BUDGET), quote=False))
         for name, url in outlets[:MAX_OUTLETS_SHOWN]
     ]
     more = len(outlets) - len(shown)
@@ -100,7 +110,7 @@ def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     """The whole alert message: linked title, source and time, summary, the watches that fired."""
     article = alert.article
     title = html.escape(shorten(article.title, TITLE_BUDGET), quote=False)
-    headline = f'<b><a href="{html.escape(article.url, quote=True)}">{title}</a></b>'
+    headline = f"<b>{linked(article.url, title)}</b>"
     byline = [shorten(article.source_name, SOURCE_BUDGET)] if article.source_name else []
     if article.published_at:
         shown = ZoneInfo(alert.timezone) if alert.timezone else zone
@@ -109,7 +119,7 @@ def format_alert(alert: Alert, zone: ZoneInfo) -> str:
     lines = [widely, headline] if alert.widely else [headline]
     if byline:
         lines.append(f"<i>{html.escape(' · '.join(byline), quote=False)}</i>")
-    summary = alert.summary or summarize(article.summary)
+    summary = alert.summary or summarize(article.summary, headline=article.title)
     if summary:
         lines += ["", highlighted(shorten(summary, SUMMARY_BUDGET), alert.terms)]
     if alert.also:

@@ -1,33 +1,51 @@
-"""Settings: one table of (name, default, environment variable, help) drives everything.
+"""Settings: each is declared once, as a field of `Config`, and everything else follows from it.
 
 Rules:
-- Precedence, lowest first: the defaults in `SETTINGS`, the TOML file, environment variables.
+- A declaration (`setting(...)`) carries the default as the TOML file would write it, the
+  environment variable if any, the parser (which holds the bounds) and the help text. `SETTINGS`,
+  the merge below, the error messages and the docs test all read it; nothing repeats it.
+- Precedence, lowest first: the declared defaults, the TOML file, environment variables.
+  Every value, whatever its origin, goes through its setting's parser.
 - The file is `--config PATH`, else `$PANTAU_CONFIG`, else `config/pantau.toml` if it exists.
   An explicitly named file that is missing is an error; the default one may be absent.
 - The file is flat (`key = value`); an unknown key is an error, so a typo never goes unnoticed.
-- Relative paths in the file (`sources_file`, `aliases_file`) are relative to the file's folder; `database`
-  is relative to the working directory, like `$PANTAU_DB`.
+- Relative paths in the file (`sources_file`, `aliases_file`) are relative to the file's folder;
+  `database` is relative to the working directory, like `$PANTAU_DB`.
+- After parsing, cross-setting rules: `min_interval ≤ default_interval ≤ max_interval`.
 - The bot token comes only from `$TELEGRAM_BOT_TOKEN`, never from a file that could be committed.
-- Every problem is a `ConfigError` whose message is one line a person can act on.
+- Every problem is a `ConfigError` whose message is one line a person can act on: the setting,
+  where its value came from (file or environment variable) and what is allowed.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, dataclass_transform
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.match.context import ContextRules, RuleError
 
 DEFAULT_CONFIG_PATH = Path("config/pantau.toml")
 TOKEN_HELP = "create a bot with @BotFather (https://t.me/BotFather) and export TELEGRAM_BOT_TOKEN"
+MINUTE, DAY = 60.0, 86400.0
+# The longest interval a source or setting may ask for; the scheduler never waits longer either.
+MAX_INTERVAL = DAY
 _TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_TRUE, _FALSE = {"1", "true", "yes"}, {"0", "false", "no"}
+
+T = TypeVar("T")
+N = TypeVar("N", int, float)
+# A value as TOML or an environment variable gives it.
+Raw = str | int | float | bool | list[Any]
 
 
 class ConfigError(Exception):
@@ -35,181 +53,24 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class Setting:
-    """One configurable value: where it can come from and what it means."""
+class Parser(Generic[T]):
+    """Turns a value from the file or the environment into a setting's type, within bounds."""
 
-    name: str
-    default: Any
-    env: str | None
-    help: str
+    allowed: str
+    convert: Callable[[object], T]  # raises ValueError or TypeError for a value not allowed
 
-
-SETTINGS: tuple[Setting, ...] = (
-    Setting("database", "data/pantau.db", "PANTAU_DB", "SQLite file; its folder is created."),
-    Setting(
-        "admins",
-        [],
-        "PANTAU_ADMINS",
-        "Telegram user ids allowed to run admin commands (env: comma-separated).",
-    ),
-    Setting(
-        "allow_private_networks",
-        False,
-        "PANTAU_ALLOW_PRIVATE_NETWORKS",
-        "Allow sources on loopback and private addresses (env: 1 to allow).",
-    ),
-    Setting(
-        "api_base_url",
-        "https://api.telegram.org/bot",
-        "TELEGRAM_API_BASE_URL",
-        "Bot API server; the token is appended, as python-telegram-bot's base_url.",
-    ),
-    Setting(
-        "sources_file",
-        "sources.toml",
-        None,
-        "Sources imported into an empty database on first start (relative to this file).",
-    ),
-    Setting(
-        "aliases_file",
-        "aliases.toml",
-        None,
-        "Built-in alias groups for watch terms (relative to this file).",
-    ),
-    Setting(
-        "default_interval",
-        "5m",
-        None,
-        "First poll interval of a source that names none; it then adapts to the source.",
-    ),
-    Setting("min_interval", "2m", None, "Adaptive intervals are never shorter than this."),
-    Setting("max_interval", "1h", None, "Adaptive intervals are never longer than this."),
-    Setting(
-        "failure_alert_after",
-        "6h",
-        None,
-        "Admins get one message when a source has failed this long, and one when it recovers.",
-    ),
-    Setting("retention_days", 30, None, "Articles older than this are pruned daily."),
-    Setting(
-        "access",
-        "open",
-        None,
-        "open: anyone may use the bot; allowlist: only admins, allowed_users and ids added with /allow.",
-    ),
-    Setting("allowed_users", [], None, "Telegram user ids allowed in allowlist mode."),
-    Setting(
-        "commands_per_minute",
-        20,
-        None,
-        "Commands and button taps a user may send a minute; past that one warning, then silence.",
-    ),
-    Setting(
-        "alerts_per_hour",
-        30,
-        None,
-        "Alerts a chat gets alone in an hour; past that, the rest go into the next digest.",
-    ),
-    Setting(
-        "widely_reported",
-        4,
-        None,
-        "Outlets reporting one story within widely_reported_within that make it widely reported.",
-    ),
-    Setting("widely_reported_within", "60m", None, "The window for widely_reported."),
-    Setting(
-        "article_timeout",
-        "10s",
-        None,
-        "How long fetching matched articles for their summary may delay their alerts.",
-    ),
-    Setting("timezone", "Asia/Jakarta", None, "Time zone in which alerts show times."),
-    Setting("fetch_timeout", 20.0, None, "Seconds a feed request may take in all."),
-    Setting("max_feed_bytes", 10_000_000, None, "Feed responses larger than this are abandoned."),
-    Setting("max_concurrent_polls", 20, None, "Feeds fetched at the same time, at most."),
-    Setting("max_per_host", 2, None, "Requests to one host (and port) at the same time, at most."),
-    Setting("log_level", "INFO", "PANTAU_LOG_LEVEL", "DEBUG, INFO, WARNING or ERROR."),
-    Setting(
-        "log_format", "text", "PANTAU_LOG_FORMAT", "text, or json for one JSON object per line."
-    ),
-    Setting(
-        "health_port",
-        8080,
-        "PANTAU_HEALTH_PORT",
-        "Local port of /healthz and /metrics; 0 serves neither.",
-    ),
-    Setting(
-        "listen_address",
-        "127.0.0.1",
-        "PANTAU_LISTEN_ADDRESS",
-        "Address the health and webhook ports listen on; 0.0.0.0 inside a container.",
-    ),
-    Setting(
-        "webhook_url",
-        "",
-        "PANTAU_WEBHOOK_URL",
-        "Public HTTPS URL Telegram posts updates to, behind your proxy; empty: long polling.",
-    ),
-    Setting(
-        "webhook_port",
-        8443,
-        "PANTAU_WEBHOOK_PORT",
-        "Local port the webhook listens on; the proxy forwards the URL's path to it.",
-    ),
-    Setting(
-        "stop_timeout",
-        "8s",
-        None,
-        "On SIGTERM/SIGINT, how long the alert being sent may take to finish (docker stop waits 10s).",
-    ),
-)
+    def __call__(self, raw: object, what: str) -> T:
+        """The value, or a `ConfigError` naming `what` was given and what is allowed."""
+        try:
+            return self.convert(raw)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{what} is {_quoted(raw)}; it must be {self.allowed}") from exc
 
 
-@dataclass(frozen=True)
-class Config:
-    """The settings after defaults, file and environment have been merged and checked."""
-
-    database: Path
-    admins: frozenset[int]
-    allow_private_networks: bool
-    api_base_url: str
-    sources_file: Path
-    aliases_file: Path
-    default_interval: float
-    min_interval: float
-    max_interval: float
-    failure_alert_after: float
-    retention_days: int
-    article_timeout: float
-    widely_reported: int
-    widely_reported_within: float
-    alerts_per_hour: int
-    commands_per_minute: int
-    access: str
-    allowed_users: frozenset[int]
-    timezone: ZoneInfo
-    fetch_timeout: float
-    max_feed_bytes: int
-    max_concurrent_polls: int
-    max_per_host: int
-    log_level: str
-    health_port: int
-    log_format: str
-    listen_address: str
-    webhook_url: str
-    webhook_port: int
-    stop_timeout: float
-
-
-def parse_duration(text: str) -> float:
-    """Read "30s", "5m", "2h", "1d" or plain seconds; at least one second."""
-    found = _DURATION_RE.match(text)
-    if not found:
-        raise ConfigError(f"'{text}' is not a duration; write it like 30s, 5m or 1h")
-    seconds = float(found.group(1)) * _DURATION_UNITS[found.group(2)]
-    if seconds < 1:
-        raise ConfigError(f"'{text}' is too short; the shortest interval is 1s")
-    return seconds
+def _quoted(raw: object, limit: int = 60) -> str:
+    """The value as given, cut short: an error line stays one readable line."""
+    shown = repr(raw)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def format_duration(seconds: float) -> str:
@@ -219,6 +80,363 @@ def format_duration(seconds: float) -> str:
         if seconds >= size and seconds % size == 0:
             return f"{int(seconds // size)}{unit}"
     return f"{seconds:g}s"
+
+
+def _bounded(value: N, low: float, high: float) -> N:
+    if not low <= value <= high:
+        raise ValueError(value)
+    return value
+
+
+def _duration_seconds(raw: object) -> float:
+    found = _DURATION_RE.match(str(raw))
+    if not found:
+        raise ValueError(raw)
+    return float(found.group(1)) * _DURATION_UNITS[found.group(2)]
+
+
+def duration(low: float, high: float) -> Parser[float]:
+    """Written "30s", "5m", "2h", "1d" or as plain seconds; from `low` to `high` seconds."""
+    return Parser(
+        f"a duration from {format_duration(low)} to {format_duration(high)} "
+        "(a number with s, m, h or d)",
+        lambda raw: _bounded(_duration_seconds(raw), low, high),
+    )
+
+
+def _whole(raw: object) -> int:
+    if isinstance(raw, bool | float):
+        raise TypeError(raw)
+    return int(raw) if isinstance(raw, int) else int(str(raw).strip())
+
+
+def integer(low: int, high: int) -> Parser[int]:
+    return Parser(
+        f"a whole number from {low} to {high}", lambda raw: _bounded(_whole(raw), low, high)
+    )
+
+
+def _real(raw: object) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise TypeError(raw)
+    number = float(raw)
+    if not math.isfinite(number):
+        raise ValueError(raw)
+    return number
+
+
+def seconds(low: float, high: float) -> Parser[float]:
+    return Parser(
+        f"a number of seconds from {low:g} to {high:g}",
+        lambda raw: _bounded(_real(raw), low, high),
+    )
+
+
+def number(low: float, high: float) -> Parser[float]:
+    return Parser(f"a number from {low:g} to {high:g}", lambda raw: _bounded(_real(raw), low, high))
+
+
+def choice(*choices: str, upper: bool = False) -> Parser[str]:
+    """One of `choices`; with `upper`, in any case, returned upper-case."""
+
+    def convert(raw: object) -> str:
+        text = str(raw).upper() if upper and isinstance(raw, str) else raw
+        if text not in choices:
+            raise ValueError(raw)
+        return str(text)
+
+    return Parser(f"{', '.join(choices[:-1])} or {choices[-1]}", convert)
+
+
+def _boolean(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ValueError(raw)
+
+
+def _ids(raw: object) -> frozenset[int]:
+    items = [p for p in raw.split(",") if p.strip()] if isinstance(raw, str) else raw
+    if not isinstance(items, list):
+        items = [items]
+    return frozenset(_bounded(_whole(item), 1, 2**63 - 1) for item in items)
+
+
+def _text(check: Callable[[str], bool]) -> Callable[[object], str]:
+    def convert(raw: object) -> str:
+        if not isinstance(raw, str) or not check(raw):
+            raise ValueError(raw)
+        return raw
+
+    return convert
+
+
+def _timezone(raw: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(_text(bool)(raw))
+    except (ZoneInfoNotFoundError, OSError) as exc:  # "America" is a folder of zones
+        raise ValueError(raw) from exc
+
+
+BOOLEAN = Parser("true or false (in the environment: 1 or 0)", _boolean)
+USER_IDS = Parser("a list of Telegram user ids", _ids)
+PATH = Parser("a file path", lambda raw: Path(_text(bool)(raw)))
+HTTP_URL = Parser(
+    "an http(s) URL",
+    _text(lambda s: urlsplit(s).scheme in {"http", "https"} and bool(urlsplit(s).netloc)),
+)
+HTTPS_URL_OR_EMPTY = Parser(
+    "empty (long polling) or an https:// URL Telegram can reach",
+    _text(lambda s: not s or (s.startswith("https://") and len(s) > len("https://"))),
+)
+HOST = Parser("an IP address or host name", _text(lambda s: bool(s) and " " not in s))
+TIMEZONE = Parser("an IANA time zone name, like Asia/Jakarta", _timezone)
+INTERVAL = duration(1, MAX_INTERVAL)
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One configurable value: its default, where else it can come from, its bounds, its meaning."""
+
+    name: str
+    default: Raw  # as the TOML file writes it; it goes through `parse` like any other value
+    parse: Parser[T]
+    help: str
+    env: str | None = None
+    relative: bool = False  # a path relative to the config file's folder
+
+
+def setting(
+    toml_default: Raw,
+    parse: Parser[T],
+    help: str,
+    *,
+    env: str | None = None,
+    relative: bool = False,
+) -> T:
+    """Declare a field of `Config`, typed as what `parse` returns, so mypy checks the pair.
+
+    Like `dataclasses.field`, which it wraps: the value's type for checkers, a `Field` at run
+    time. The field has no dataclass default: only `load_config` builds a `Config`.
+    """
+    declared = Setting("", toml_default, parse, help, env, relative)
+    return cast(T, field(metadata={"setting": declared}))
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(setting,))
+def _settings(cls: type[T]) -> type[T]:
+    """A frozen dataclass whose fields are declared with `setting`."""
+    return dataclass(frozen=True)(cls)
+
+
+@_settings
+class Config:
+    """The settings after defaults, file and environment have been merged and checked.
+
+    Only `load_config` builds one; each field's declaration is the setting's one description.
+    """
+
+    database: Path = setting(
+        "data/pantau.db", PATH, "SQLite file; its folder is created.", env="PANTAU_DB"
+    )
+    admins: frozenset[int] = setting(
+        [],
+        USER_IDS,
+        "Telegram user ids allowed to run admin commands (env: comma-separated).",
+        env="PANTAU_ADMINS",
+    )
+    allow_private_networks: bool = setting(
+        False,
+        BOOLEAN,
+        "Allow sources on loopback and private addresses.",
+        env="PANTAU_ALLOW_PRIVATE_NETWORKS",
+    )
+    api_base_url: str = setting(
+        "https://api.telegram.org/bot",
+        HTTP_URL,
+        "Bot API server; the token is appended (python-telegram-bot's `base_url`), "
+        "e.g. `http://127.0.0.1:8081/bot` for a self-hosted one.",
+        env="TELEGRAM_API_BASE_URL",
+    )
+    sources_file: Path = setting(
+        "sources.toml",
+        PATH,
+        "Sources imported into an empty database on first start, relative to the config file.",
+        relative=True,
+    )
+    aliases_file: Path = setting(
+        "aliases.toml",
+        PATH,
+        "Built-in alias groups for watch terms, relative to the config file; "
+        "admins add more with `/alias`.",
+        relative=True,
+    )
+    default_interval: float = setting(
+        "5m",
+        INTERVAL,
+        "First poll interval of a source that names none; "
+        "it then adapts to how often the source publishes.",
+    )
+    min_interval: float = setting(
+        "2m", INTERVAL, "Adaptive intervals are never shorter; at most `default_interval`."
+    )
+    max_interval: float = setting(
+        "1h", INTERVAL, "Adaptive intervals are never longer; at least `default_interval`."
+    )
+    failure_alert_after: float = setting(
+        "6h",
+        duration(1, 30 * DAY),
+        "Admins get one message when a source has failed this long, and one when it recovers.",
+    )
+    article_timeout: float = setting(
+        "10s",
+        duration(1, 5 * MINUTE),
+        "How long reading new articles' pages may delay their alerts; an article whose page "
+        "is not read by then is matched and alerted on the feed's text.",
+    )
+    article_spacing: float = setting(
+        "1s",
+        duration(0, MINUTE),
+        "Article page requests to one host start at least this far apart "
+        "(longer if its robots.txt asks with Crawl-delay).",
+    )
+    contact_url: str = setting(
+        "https://github.com/pantau-bot/pantau",
+        HTTP_URL,
+        "Where site owners can reach whoever runs this bot; "
+        "sent in the User-Agent (`Pantau/0.1 (+URL; news alert bot)`).",
+    )
+    access: str = setting(
+        "open",
+        choice("open", "allowlist"),
+        "`open`: anyone may use the bot; `allowlist`: only admins, `allowed_users` "
+        "and ids added with `/allow`.",
+    )
+    allowed_users: frozenset[int] = setting(
+        [], USER_IDS, "Telegram user ids allowed in allowlist mode."
+    )
+    commands_per_minute: int = setting(
+        20,
+        integer(1, 10_000),
+        "Commands and button taps a user may send a minute; "
+        "past that one warning, then silence for the rest of the minute.",
+    )
+    alerts_per_hour: int = setting(
+        30,
+        integer(1, 3600),
+        "Alerts a chat gets one by one in an hour; past that, the rest go into the next digest.",
+    )
+    widely_reported: int = setting(
+        4,
+        integer(2, 100),
+        "Outlets reporting one story within `widely_reported_within` "
+        'that mark its alert "Ramai diberitakan".',
+    )
+    widely_reported_within: float = setting(
+        "60m", duration(1, DAY), "The window for `widely_reported`."
+    )
+    retention_days: int = setting(
+        30,
+        integer(1, 3650),
+        "Articles older than this are pruned daily (never one still waiting to be sent).",
+    )
+    spike_min_articles: int = setting(
+        5,
+        integer(1, 1000),
+        "Spike alerts: a watch's articles in the last hour must be at least this many "
+        "(a quiet watch going from 0 to 2 is no spike).",
+    )
+    spike_factor: float = setting(
+        3.0,
+        number(1.5, 100),
+        "Spike alerts: and at least this many times the watch's usual for that hour "
+        "(its average over the same hours of the previous 14 days).",
+    )
+    timezone: ZoneInfo = setting(
+        "Asia/Jakarta",
+        TIMEZONE,
+        "Zone for times in alerts (WIB; `Asia/Makassar` WITA, `Asia/Jayapura` WIT).",
+    )
+    fetch_timeout: float = setting(
+        20.0,
+        seconds(0.1, 300),
+        "Seconds a request (feed, article page, robots.txt) may take in all, "
+        "from connecting to the last byte.",
+    )
+    max_feed_bytes: int = setting(
+        10_000_000,
+        integer(1_000, 20_000_000),
+        "Responses larger than this, decompressed, are abandoned while streaming "
+        "(article pages at 3 MB).",
+    )
+    max_concurrent_polls: int = setting(
+        20, integer(1, 100), "Feeds fetched at the same time, at most."
+    )
+    max_per_host: int = setting(
+        2, integer(1, 10), "Requests to one host (and port) at the same time, at most."
+    )
+    log_level: str = setting(
+        "INFO",
+        choice("DEBUG", "INFO", "WARNING", "ERROR", upper=True),
+        "How much the log says.",
+        env="PANTAU_LOG_LEVEL",
+    )
+    log_format: str = setting(
+        "text",
+        choice("text", "json"),
+        "`json` for one JSON object per line (the token is redacted either way).",
+        env="PANTAU_LOG_FORMAT",
+    )
+    health_port: int = setting(
+        8080,
+        integer(0, 65535),
+        "Local port of `/healthz` (200, or 503 with reasons in JSON) "
+        "and `/metrics` (Prometheus); `0` serves neither.",
+        env="PANTAU_HEALTH_PORT",
+    )
+    listen_address: str = setting(
+        "127.0.0.1",
+        HOST,
+        "Address the health and webhook ports listen on; `0.0.0.0` inside a container.",
+        env="PANTAU_LISTEN_ADDRESS",
+    )
+    webhook_url: str = setting(
+        "",
+        HTTPS_URL_OR_EMPTY,
+        "Public URL Telegram posts updates to, behind your reverse proxy "
+        "(`pantau run --webhook URL` too); empty means long polling.",
+        env="PANTAU_WEBHOOK_URL",
+    )
+    webhook_port: int = setting(
+        8443,
+        integer(1, 65535),
+        "Local port the webhook listens on; the proxy forwards the URL's path to it.",
+        env="PANTAU_WEBHOOK_PORT",
+    )
+    stop_timeout: float = setting(
+        "8s",
+        duration(1, 5 * MINUTE),
+        "On SIGTERM/SIGINT, how long the alert being sent may take to finish "
+        "(`docker stop` waits 10 s before killing).",
+    )
+
+
+SETTINGS: tuple[Setting[Any], ...] = tuple(
+    replace(f.metadata["setting"], name=f.name) for f in fields(Config)
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+# Settings whose values must not decrease from left to right.
+ORDERED: tuple[tuple[str, ...], ...] = (("min_interval", "default_interval", "max_interval"),)
+
+
+def parse_duration(text: str) -> float:
+    """A source's interval ("30s", "5m", "2h", "1d" or plain seconds), from 1s to `MAX_INTERVAL`.
+
+    The one parser for intervals from chat (`/interval`), the CLI and sources files, so none
+    of them can schedule a source further out than the scheduler will wait.
+    """
+    return INTERVAL(text, "the interval")
 
 
 def require_token(env: Mapping[str, str]) -> str:
@@ -237,13 +455,37 @@ def require_token(env: Mapping[str, str]) -> str:
 def load_config(path: Path | None, env: Mapping[str, str]) -> Config:
     """Merge defaults, the TOML file and the environment into a checked `Config`."""
     file_path, explicit = _config_path(path, env)
-    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
-    values.update(_read_file(file_path, explicit))
-    for setting in SETTINGS:
-        if setting.env and env.get(setting.env, "").strip():
-            values[setting.name] = _from_env(setting, env[setting.env].strip())
+    data = _read_file(file_path, explicit)
     base = file_path.parent if file_path.exists() else DEFAULT_CONFIG_PATH.parent
-    return _build(values, base)
+    values: dict[str, Any] = {}
+    given: dict[str, str] = {}
+    for item in SETTINGS:
+        raw, origin = item.default, "by default"
+        if item.name in data:
+            raw, origin = data[item.name], f"in {file_path}"
+        if item.env and env.get(item.env, "").strip():
+            raw, origin = env[item.env].strip(), f"from {item.env}"
+        value = item.parse(raw, f"{item.name} {origin}")
+        values[item.name] = base / value if item.relative else value
+        given[item.name] = f"{_quoted(raw)} {origin}"
+    _check_order(values, given)
+    return Config(**values)
+
+
+def check_webhook_url(raw: str) -> str:
+    """`pantau run --webhook URL`, checked like `webhook_url` (Telegram posts only to HTTPS)."""
+    return str(_BY_NAME["webhook_url"].parse(raw, "webhook_url from --webhook"))
+
+
+def _check_order(values: Mapping[str, Any], given: Mapping[str, str]) -> None:
+    """Apply `ORDERED`; `given` says, per setting, the value as written and where it came from."""
+    for names in ORDERED:
+        for lower, higher in itertools.pairwise(names):
+            if values[lower] > values[higher]:
+                raise ConfigError(
+                    f"{lower} ({given[lower]}) is greater than {higher} ({given[higher]}); "
+                    f"they must keep {' ≤ '.join(names)}"
+                )
 
 
 def _config_path(path: Path | None, env: Mapping[str, str]) -> tuple[Path, bool]:
@@ -263,117 +505,12 @@ def _read_file(path: Path, explicit: bool) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-    known = {s.name for s in SETTINGS}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(data) - set(_BY_NAME))
     if unknown:
         raise ConfigError(
-            f"unknown setting '{unknown[0]}' in {path}; known settings: {', '.join(sorted(known))}"
+            f"unknown setting '{unknown[0]}' in {path}; known settings: {', '.join(sorted(_BY_NAME))}"
         )
     return data
-
-
-def _from_env(setting: Setting, raw: str) -> Any:
-    if setting.name == "admins":
-        return [part.strip() for part in raw.split(",") if part.strip()]
-    if isinstance(setting.default, bool):
-        if raw.lower() not in {"1", "0", "true", "false", "yes", "no"}:
-            raise ConfigError(f"{setting.env} must be 1 or 0, not '{raw}'")
-        return raw.lower() in {"1", "true", "yes"}
-    return raw
-
-
-def _build(values: dict[str, Any], base: Path) -> Config:
-    try:
-        timezone = ZoneInfo(str(values["timezone"]))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(
-            f"timezone '{values['timezone']}' is unknown; use an IANA name like Asia/Jakarta"
-        ) from exc
-    level = str(values["log_level"]).upper()
-    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-        raise ConfigError(
-            f"log_level '{values['log_level']}' must be DEBUG, INFO, WARNING or ERROR"
-        )
-    return Config(
-        database=Path(str(values["database"])),
-        admins=_admins(values["admins"]),
-        allow_private_networks=_boolean("allow_private_networks", values),
-        api_base_url=str(values["api_base_url"]),
-        sources_file=base / str(values["sources_file"]),
-        aliases_file=base / str(values["aliases_file"]),
-        default_interval=parse_duration(str(values["default_interval"])),
-        min_interval=parse_duration(str(values["min_interval"])),
-        max_interval=parse_duration(str(values["max_interval"])),
-        failure_alert_after=parse_duration(str(values["failure_alert_after"])),
-        retention_days=int(_number("retention_days", values, int)),
-        article_timeout=parse_duration(str(values["article_timeout"])),
-        widely_reported=int(_number("widely_reported", values, int)),
-        widely_reported_within=parse_duration(str(values["widely_reported_within"])),
-        alerts_per_hour=int(_number("alerts_per_hour", values, int)),
-        commands_per_minute=int(_number("commands_per_minute", values, int)),
-        access=_access(values["access"]),
-        allowed_users=_ids("allowed_users", values["allowed_users"]),
-        timezone=timezone,
-        fetch_timeout=_number("fetch_timeout", values, float),
-        max_feed_bytes=int(_number("max_feed_bytes", values, int)),
-        max_concurrent_polls=int(_number("max_concurrent_polls", values, int)),
-        max_per_host=int(_number("max_per_host", values, int)),
-        log_level=level,
-        health_port=int(values["health_port"]),
-        log_format=_choice("log_format", values["log_format"], ("text", "json")),
-        listen_address=str(values["listen_address"]),
-        webhook_url=check_webhook_url(str(values["webhook_url"])),
-        webhook_port=int(_number("webhook_port", values, int)),
-        stop_timeout=parse_duration(str(values["stop_timeout"])),
-    )
-
-
-def check_webhook_url(raw: str) -> str:
-    """Telegram posts only to HTTPS; a URL it would refuse is caught here, not at setWebhook."""
-    if raw and not (raw.startswith("https://") and len(raw) > len("https://")):
-        raise ConfigError(f"webhook_url must be an https:// URL Telegram can reach, not '{raw}'")
-    return raw
-
-
-def _admins(raw: Any) -> frozenset[int]:
-    return _ids("admins", raw)
-
-
-def _ids(name: str, raw: Any) -> frozenset[int]:
-    items = raw if isinstance(raw, list) else [raw]
-    try:
-        return frozenset(int(item) for item in items)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"{name} must be Telegram user ids (numbers), e.g. PANTAU_ADMINS=12345,67890; got {raw}"
-        ) from exc
-
-
-def _access(raw: Any) -> str:
-    return _choice("access", raw, ("open", "allowlist"))
-
-
-def _choice(name: str, raw: Any, choices: tuple[str, ...]) -> str:
-    if raw not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
-    return str(raw)
-
-
-def _boolean(name: str, values: dict[str, Any]) -> bool:
-    value = values[name]
-    if not isinstance(value, bool):
-        raise ConfigError(f"{name} must be true or false, not {value!r}")
-    return value
-
-
-def _number(name: str, values: dict[str, Any], kind: type[int] | type[float]) -> float:
-    try:
-        number = kind(values[name])
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{name} must be a number, not {values[name]!r}") from exc
-    if number <= 0:
-        raise ConfigError(f"{name} must be greater than 0, not {values[name]!r}")
-    return number
 
 
 def read_tables(path: Path, name: str) -> list[dict[str, Any]]:

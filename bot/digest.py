@@ -1,34 +1,39 @@
 """When an alert goes out alone, waits for a digest, or waits for the chat — and the digest.
 
 Rules (times are the chat's local time):
-- A paused chat receives nothing; its alerts wait. On /resume the user chooses to get them as
-  one digest or to drop them.
+- A paused chat receives nothing; its alerts are held (`paused`). On /resume the user chooses
+  to get them as one digest or to drop them.
 - In digest mode (`hourly`, or `daily` at HH:MM) every alert is held for the next digest.
 - During quiet hours (`22:00-06:00` crosses midnight) alerts are held; the digest goes out
   when the window ends.
-- An alert storm is bounded: past `storm_limit` alerts sent to a chat in the last hour, the
-  rest are held for the next hour's digest, with a one-line notice in it.
+- An alert storm is bounded: past `storm_limit` alerts sent to a chat one by one in the last
+  hour, the rest are held for the next hour's digest, with a one-line notice in it.
 - A digest is due at the first scheduled moment (top of the hour; HH:MM daily) after its
-  oldest held alert — or, for alerts held only by quiet hours or by /resume, as soon as the
-  window is over — and never during quiet hours.
-- A digest is one message grouping the articles by watch, each a linked title with source
-  and time; past Telegram's limit it is split between articles, never inside one.
+  oldest held alert — or, for alerts held only by quiet hours or by /resume, at once — and
+  never during quiet hours (then when they end). `digest_due_at` says when, so the outbox
+  stores the moment instead of asking every second.
+- A digest groups the articles by watch, each a linked title with source and time. It is cut
+  into parts between articles, never inside one, each part within `DIGEST_LIMIT` as Telegram
+  counts: UTF-16 code units of the text after entity parsing (an emoji is two). A part says
+  which items it carries, so that each can be sent, and recorded, on its own.
 """
 
 from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.compose import format_time, shorten
-from bot.texts import text
+from bot.texts import MESSAGE_LIMIT, telegram_length, text
 
-DIGEST_LIMIT = 3800
+DIGEST_LIMIT = MESSAGE_LIMIT - 96  # a margin under Telegram's count, for what it may add
 HOLD_DIGEST, HOLD_QUIET, HOLD_STORM, HOLD_RESUMED = "digest", "quiet", "storm", "resumed"
+HOLD_PAUSED = "paused"
+AT_ONCE = frozenset({HOLD_QUIET, HOLD_RESUMED, HOLD_PAUSED})  # no scheduled moment to wait for
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,14 @@ class ChatPolicy:
     digest_at: time = time(7, 0)
     quiet: tuple[time, time] | None = None
     paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPart:
+    """One message of a digest: its HTML and the indexes of the items it carries."""
+
+    html: str
+    items: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +82,9 @@ def in_quiet_hours(policy: ChatPolicy, now: datetime) -> bool:
 
 
 def route(policy: ChatPolicy, now: datetime, sent_last_hour: int, storm_limit: int) -> str | None:
-    """ "wait" (paused), a hold reason, or None to send the alert now."""
+    """The reason to hold the alert, or None to send it now."""
     if policy.paused:
-        return "wait"
+        return HOLD_PAUSED
     if policy.digest != "off":
         return HOLD_DIGEST
     if in_quiet_hours(policy, now):
@@ -81,45 +94,83 @@ def route(policy: ChatPolicy, now: datetime, sent_last_hour: int, storm_limit: i
     return None
 
 
-def last_boundary(policy: ChatPolicy, now: datetime) -> datetime:
-    """The latest scheduled digest moment at or before now: the hour, or HH:MM daily."""
-    local = now.astimezone(policy.zone)
+def waits_for_boundary(reasons: Iterable[str]) -> bool:
+    """Whether alerts held for these reasons wait for a scheduled digest moment."""
+    return not set(reasons) <= AT_ONCE
+
+
+def first_boundary_after(policy: ChatPolicy, moment: datetime) -> datetime:
+    """The first scheduled digest moment after `moment`: the next hour, or HH:MM daily."""
+    local = moment.astimezone(policy.zone)
     if policy.digest == "daily":
-        today = local.replace(
+        at = local.replace(
             hour=policy.digest_at.hour, minute=policy.digest_at.minute, second=0, microsecond=0
         )
-        return today if today <= local else today - timedelta(days=1)
-    return local.replace(minute=0, second=0, microsecond=0)
+        return at if at > local else at + timedelta(days=1)
+    return local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def quiet_end_after(policy: ChatPolicy, moment: datetime) -> datetime:
+    """When the quiet hours `moment` falls in end (`moment` itself outside them)."""
+    if not in_quiet_hours(policy, moment):
+        return moment
+    assert policy.quiet is not None
+    end = policy.quiet[1]
+    local = moment.astimezone(policy.zone)
+    at = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
+
+
+def digest_due_at(
+    policy: ChatPolicy, oldest_held: datetime, boundary: bool, now: datetime
+) -> datetime:
+    """When held alerts go out as a digest: the first scheduled moment after the oldest one
+    (`boundary`) or now, moved past quiet hours. Meaningless while the chat is paused."""
+    moment = max(first_boundary_after(policy, oldest_held) if boundary else oldest_held, now)
+    return quiet_end_after(policy, moment)
 
 
 def digest_due(policy: ChatPolicy, now: datetime, oldest_held: datetime, reasons: set[str]) -> bool:
     """Whether the held alerts of this chat should go out now as a digest."""
-    if policy.paused or in_quiet_hours(policy, now):
+    if policy.paused:
         return False
-    if reasons <= {HOLD_QUIET, HOLD_RESUMED}:
-        return True
-    return last_boundary(policy, now) > oldest_held
+    return digest_due_at(policy, oldest_held, waits_for_boundary(reasons), now) <= now
 
 
-def digest_messages(items: Sequence[DigestItem], zone: ZoneInfo, language: str) -> list[str]:
-    """The digest as Telegram HTML messages, grouped by watch, split between articles."""
-    by_watch: dict[str, list[DigestItem]] = defaultdict(list)
-    for item in items:
-        by_watch[", ".join(item.watches)].append(item)
-    blocks: list[str] = [text(language, "digest_header", count=len(items))]
+def digest_parts(
+    items: Sequence[DigestItem], zone: ZoneInfo, language: str, limit: int = DIGEST_LIMIT
+) -> list[DigestPart]:
+    """The digest as Telegram HTML messages, grouped by watch, cut between articles so that
+    each stays within `limit` as Telegram counts; a continued watch repeats its heading."""
+    by_watch: dict[str, list[int]] = defaultdict(list)
+    for number, item in enumerate(items):
+        by_watch[", ".join(item.watches)].append(number)
+    opening = [text(language, "digest_header", count=len(items))]
     if any(item.reason == HOLD_STORM for item in items):
-        blocks.append(text(language, "digest_storm"))
-    for watch, group in by_watch.items():
-        blocks.append(f"\n🔎 <b>{html.escape(shorten(watch, 200), quote=False)}</b>")
-        blocks += [_line(item, zone, language) for item in group]
-    messages, current = [], ""
-    for block in blocks:
-        if current and len(current) + len(block) + 1 > DIGEST_LIMIT:
-            messages.append(current)
-            current = text(language, "digest_more")
-        current = f"{current}\n{block}" if current else block
-    messages.append(current)
-    return messages
+        opening.append(text(language, "digest_storm"))
+    parts: list[DigestPart] = []
+    lines, used = list(opening), _length(opening)
+    carried: list[int] = []
+    for watch, numbers in by_watch.items():
+        heading = f"\n🔎 <b>{html.escape(shorten(watch, 200), quote=False)}</b>"
+        lines.append(heading)
+        used += telegram_length(heading) + 1
+        for number in numbers:
+            line = _line(items[number], zone, language)
+            size = telegram_length(line) + 1
+            if carried and used + size > limit:
+                parts.append(DigestPart("\n".join(lines), tuple(carried)))
+                lines = [text(language, "digest_more"), heading]
+                carried, used = [], _length(lines)
+            lines.append(line)
+            carried.append(number)
+            used += size
+    parts.append(DigestPart("\n".join(lines), tuple(carried)))
+    return parts
+
+
+def _length(lines: Sequence[str]) -> int:
+    return telegram_length("\n".join(lines))
 
 
 def _line(item: DigestItem, zone: ZoneInfo, language: str) -> str:

@@ -1,33 +1,44 @@
-"""`pantau doctor`: one line per check, OK or FAIL with a hint; exit code 1 if any failed.
+"""`pantau doctor`: one line per check, OK, WARN or FAIL with a hint; exit code 1 if any failed.
 
 Checks, in order: the configuration loads; the bot token is set, well formed and accepted by
 the Bot API (getMe); in webhook mode, that Telegram holds no other URL and reports no error
 delivering to ours (getWebhookInfo: the proxy's mistakes show up there, nowhere else); the
 database opens, is writable and fully migrated; each active source answers with a feed
 (through the same guarded client as polls, a few at a time).
+
+Doctor never writes to the database it inspects (it may run beside the live bot, or be a newer
+version than the bot): it opens it read-only (SQLite `mode=ro`) and only reports migrations
+this version would apply (WARN: `pantau run` applies them at start). Before the first start,
+when there is no database yet, the sources checked are those of the sources file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from bot.config import Config, ConfigError, require_token
 from bot.fetch import Fetcher, FetchError, make_client
 from bot.parse import ParseError, parse_feed
+from bot.sources import read_sources_file
 from bot.store import Store, migrations
 
 
 @dataclass(frozen=True)
 class Check:
+    """One line of the report; a warning is ok (exit code 0) but worth reading."""
+
     name: str
     ok: bool
     detail: str
+    warning: bool = False
 
     def line(self) -> str:
-        return f"{'OK  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
+        status = "WARN" if self.ok and self.warning else "OK  " if self.ok else "FAIL"
+        return f"{status} {self.name}: {self.detail}"
 
 
 async def run_checks(config: Config, env: Mapping[str, str]) -> list[Check]:
@@ -40,11 +51,11 @@ async def run_checks(config: Config, env: Mapping[str, str]) -> list[Check]:
 
 
 async def _webhook(config: Config, token: str) -> Check:
-    from bot.telegram.app import registered_webhook
+    from bot.telegram.app import BotApiError, registered_webhook
 
     try:
         url, error = await registered_webhook(config, token)
-    except Exception as exc:  # as for the token: not getting an answer is the answer
+    except BotApiError as exc:  # as for the token: not getting an answer is the answer
         return Check("webhook", False, f"getWebhookInfo failed ({exc})")
     if not url:
         return Check("webhook", True, "not registered yet; pantau run registers it at start")
@@ -69,11 +80,11 @@ async def _token(config: Config, env: Mapping[str, str]) -> Check:
         token = require_token(env)
     except ConfigError as exc:
         return Check("bot token", False, str(exc))
-    from bot.telegram.app import bot_name
+    from bot.telegram.app import BotApiError, bot_name
 
     try:
         name = await bot_name(config, token)
-    except Exception as exc:  # any failure to reach the Bot API is the answer
+    except BotApiError as exc:  # any failure to reach the Bot API is the answer; never the token
         return Check(
             "bot token",
             False,
@@ -83,33 +94,62 @@ async def _token(config: Config, env: Mapping[str, str]) -> Check:
 
 
 def _database(config: Config) -> Check:
+    path = config.database
+    if not path.exists():
+        return Check("database", True, f"{path} does not exist yet; pantau run creates it")
     try:
-        store = Store.open(config.database)
-    except Exception as exc:  # a locked, read-only or corrupt file all end here
+        store = Store.open_read_only(path)
+        try:
+            pending = migrations.pending(store.db)
+        finally:
+            store.close()
+    except sqlite3.Error as exc:  # a locked, unreadable or corrupt file all end here
         return Check(
             "database",
             False,
-            f"{config.database} cannot be opened ({exc}); check the path and its permissions",
+            f"{path} cannot be read ({exc}); check the path and its permissions",
         )
-    try:
-        pending = migrations.pending(store.db)
-        store.set_meta("doctor_checked_at", datetime.now(UTC).isoformat())
-    except Exception as exc:
-        return Check("database", False, f"{config.database} is not writable ({exc})")
-    finally:
-        store.close()
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return Check(
+            "database",
+            False,
+            f"{path} or its folder is read-only for this user; pantau run must write to both",
+        )
     if pending:
-        return Check("database", False, f"{len(pending)} migrations not applied")
-    return Check("database", True, f"{config.database} writable, schema up to date")
+        return Check(
+            "database",
+            True,
+            f"{path} has {len(pending)} migration(s) this version applies when pantau run "
+            f"starts ({', '.join(m.name for m in pending)}); pantau backup first to be able "
+            "to go back (pantau restore)",
+            warning=True,
+        )
+    return Check("database", True, f"{path} writable, schema up to date")
+
+
+def _sources_to_check(config: Config) -> list[tuple[int, str, str]]:
+    """(id, name, url) of the active sources, read without writing; before the first start,
+    those of the sources file, numbered as that start will number them."""
+    if not config.database.exists():
+        specs = read_sources_file(config.sources_file, config.default_interval)
+        return [(number, spec.name, spec.url) for number, spec in enumerate(specs, start=1)]
+    try:
+        store = Store.open_read_only(config.database)
+        try:
+            return [(s.id, s.name, s.url) for s in store.list_sources() if s.active]
+        finally:
+            store.close()
+    except (sqlite3.Error, KeyError):  # unreadable, or an older schema: the database check says
+        return []
 
 
 async def _sources(config: Config) -> list[Check]:
-    store = Store.open(config.database)
-    sources = [s for s in store.list_sources() if s.active]
-    store.close()
+    sources = _sources_to_check(config)
     slots = asyncio.Semaphore(10)
     async with make_client(
-        timeout=config.fetch_timeout, allow_private_networks=config.allow_private_networks
+        timeout=config.fetch_timeout,
+        allow_private_networks=config.allow_private_networks,
+        contact_url=config.contact_url,
     ) as client:
         fetcher = Fetcher(client, max_bytes=config.max_feed_bytes, per_host=config.max_per_host)
 
@@ -125,4 +165,4 @@ async def _sources(config: Config) -> list[Check]:
                     )
                 return Check(f"source {source_id} {name}", True, f"{len(feed.articles)} items")
 
-        return list(await asyncio.gather(*(check(s.id, s.name, s.url) for s in sources)))
+        return list(await asyncio.gather(*(check(*source) for source in sources)))

@@ -64,13 +64,20 @@ class Feed:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """A feed entry, cleaned: `key` is what makes two entries the same article."""
+    """A feed entry, cleaned: `key` is what makes two entries the same article.
+
+    `outlet` and `outlet_url` name the publisher when the feed is an aggregator's (a Google News
+    item's `<source url=…>`); `text` is the article page's text once it has been read.
+    """
 
     key: str
     url: str
     title: str
     summary: str
     published_at: datetime | None
+    outlet: str = ""
+    outlet_url: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +90,12 @@ class PageText:
 
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
-    """An article once the database has given it an id and tied it to its source."""
+    """An article once the database has given it an id and tied it to its source.
+
+    `source_name` and `source_url` are its outlet's: the source's, or the outlet an aggregator
+    item named. `text` is the page text kept for search (empty when only the feed was read, or
+    when the query that loaded it did not ask for it).
+    """
 
     id: int
     source_name: str
@@ -93,6 +105,7 @@ class StoredArticle:
     summary: str
     published_at: datetime | None
     key: str = ""
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +188,60 @@ class Delivery:
     chat: ChatSettings = ChatSettings()
     held_reason: str = ""
     created_at: datetime | None = None
+    edit_attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """The oldest due outbox row of a chat, as the deliverer orders and paces rows before it
+    loads the few it sends: `kind` "alert" or "message", `target` the chat it goes to."""
+
+    kind: str
+    id: int
+    target: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """An outbox message that is not an alert: a digest part or an admin notice.
+
+    `target` is where it goes: a digest part follows the chat to its linked channel
+    (`channel`), a notice goes to the chat itself. `alerts` is how many alerts a part carries.
+    A message with `media` ("photo" or "document") sends `file` as `filename`, with `html` as
+    its caption.
+    """
+
+    id: int
+    kind: str
+    chat_id: int
+    target: int
+    html: str
+    thread_id: int | None
+    attempts: int
+    created_at: datetime
+    channel: bool = False
+    alerts: int = 0
+    media: str = ""
+    filename: str = ""
+    file: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldChat:
+    """A chat with alerts held for its next digest: its settings and the held alerts' summary.
+
+    `boundary` says some of them wait for a scheduled digest (digest mode, a storm) rather
+    than only for quiet hours to end or a /resume; `due_at` is when the digest is due, None
+    while it is still to be worked out.
+    """
+
+    chat_id: int
+    language: str
+    settings: ChatSettings
+    held_since: datetime
+    boundary: bool
+    due_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,3 +267,66 @@ class Stats:
     queued: int
     held: int
     database_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutletDay:
+    """Matching articles of one outlet on one local day ("YYYY-MM-DD")."""
+
+    day: str
+    outlet: str
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayBounds:
+    """A local day as epoch seconds [start, end): days follow the zone, DST included."""
+
+    day: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """An article as coverage views list it: headline, link, outlet and its time."""
+
+    title: str
+    url: str
+    outlet: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One matching article of a report: when, where, what, and which watches and terms."""
+
+    at: datetime
+    outlet: str
+    title: str
+    url: str
+    watches: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageWatch:
+    """A watch with what spike alerts and reports need of its chat."""
+
+    watch: Watch
+    language: str
+    chat: ChatSettings
+    active: bool
+    spike_alerts: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyChat:
+    """A chat with the weekly report on: its zone, and when the next report is due (None:
+    to be worked out, also when the zone it was worked out in is no longer the chat's)."""
+
+    chat_id: int
+    language: str
+    timezone: str
+    due_at: datetime | None
+    paused: bool = False

@@ -43,6 +43,22 @@ class Pacer:
             return 0.0
         return self._recent[0] + 1.0 - now
 
+    def waiting(self) -> list[int]:
+        """The chats that may not receive a message now; chats that may are forgotten."""
+        now = self._clock()
+        for chat_id in [c for c, ready in self._chat_ready.items() if ready <= now]:
+            del self._chat_ready[chat_id]
+        for chat_id, sends in list(self._group_sends.items()):
+            while sends and sends[0] <= now - 60.0:
+                sends.popleft()
+            if not sends:
+                del self._group_sends[chat_id]
+        return [
+            chat_id
+            for chat_id in {*self._chat_ready, *self._group_sends}
+            if self.chat_wait(chat_id)
+        ]
+
     def sent(self, chat_id: int) -> None:
         now = self._clock()
         self._recent.append(now)

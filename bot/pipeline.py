@@ -1,15 +1,27 @@
-"""One poll of one source, stage by stage: fetch → parse → match → (fetch, parse) the matched
-articles → store → outbox.
+"""One poll of one source, stage by stage: fetch → parse → (fetch, parse) every new article's
+page → match → store → outbox.
 
 Rules:
 - This function is the only place that knows the stage order; stages never call each other.
+- A source's first successful poll stores what the feed holds and alerts on none of it (no
+  flood of old news when a source is added), and reads no pages; later polls alert only on
+  articles never stored.
+- Every new article of a later poll is read: its page fetched (politely: `Fetcher.article`)
+  and its text extracted, all of a poll's pages at once and for at most `article_timeout`
+  from the moment the feed was parsed. Matching runs on the headline, the page text and the
+  feed's text, so a watch named only in the body fires. A page that is slow, fails, is refused,
+  disallowed by robots.txt or stuck behind the backlog leaves the article with its feed text,
+  and it is matched and alerted on that, within the same deadline. Not read: sources with
+  `fetch_article = false`, and links to aggregators (a Google News item's link is a page of
+  Google's, not the outlet's).
 - A story a chat was alerted to in the last 48 hours is not alerted again from another
   outlet: the outlet is added to the first alert (see `stories`).
-- Alerts are planned before anything is stored; then storing the new articles, queueing their
-  alerts and moving the source's schedule happen in one transaction, so a crash never leaves
-  an article stored but unalerted (the next poll simply sees it as new again).
-- A source's first successful poll stores what the feed holds and alerts on none of it (no
-  flood of old news when a source is added); later polls alert only on articles never stored.
+- Alerts are planned before anything is stored; then storing the new articles (with the page
+  text read), queueing their alerts and moving the source's schedule happen in one
+  transaction, so a crash never leaves an article stored but unalerted (the next poll simply
+  sees it as new again).
+- At most `Fetcher.feed_slots` polls fetch and parse their feed at once; a poll waiting for
+  article pages holds no slot, so slow pages never starve the feeds.
 - Any failure of fetch or parse is recorded on the source (shown in `/sources`) and moves its
   next poll back; it never propagates to the scheduler. A streak of failures longer than
   `failure_alert_after` is reported once (`PollReport.notice`), and so is its end.
@@ -24,24 +36,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
-from bot.fetch import Fetcher, FetchError
-from bot.health import ALERTS_QUEUED, ARTICLES, FETCH_SECONDS, MATCHES, POLLS
+from bot.fetch import Fetcher, FetchError, PageSkipped
+from bot.health import ALERTS_QUEUED, ARTICLE_PAGES, ARTICLES, FETCH_SECONDS, MATCHES, POLLS
+from bot.lookup import body_of
 from bot.match import Document, LiveIndex, QueryMatch, hosts_of
-from bot.models import Article, PageText, Planned, RecentAlert, Source, Watch
+from bot.models import Article, Planned, RecentAlert, Source, StoredArticle, Watch
 from bot.parse import ParseError, extract_article, parse_feed
-from bot.sources import (
-    Cadence,
-    adaptive_interval,
-    next_poll_after_failure,
-    next_poll_after_success,
-)
+from bot.sources import Cadence, adaptive_interval, next_poll, next_poll_after_failure
 from bot.store import Store
 from bot.stories import WINDOW as STORY_WINDOW
 from bot.stories import Recent, earlier_report, fingerprint
 from bot.summary import clean_text, mention_patterns, summarize
 
 log = logging.getLogger(__name__)
+AGGREGATOR_HOSTS = frozenset({"news.google.com"})
 
 
 @dataclass(frozen=True)
@@ -80,14 +90,15 @@ async def poll_source(
 ) -> PollReport:
     """Run every stage once for this source and record the outcome on it."""
     try:
-        with FETCH_SECONDS.time():
-            result = await fetcher.feed(
-                source.url, etag=source.etag, last_modified=source.last_modified
-            )
-            feed = await asyncio.to_thread(parse_feed, result)
+        async with fetcher.feed_slots:
+            with FETCH_SECONDS.time():
+                result = await fetcher.feed(
+                    source.url, etag=source.etag, last_modified=source.last_modified
+                )
+                feed = await asyncio.to_thread(parse_feed, result)
     except (FetchError, ParseError) as exc:
         POLLS.labels("failed").inc()
-        return _failed(source, store, exc, settings)
+        return await _failed(source, store, exc, settings)
     now = datetime.now(UTC)
     interval = source.interval
     if source.adaptive:
@@ -98,28 +109,29 @@ async def poll_source(
             else (source.effective_interval)
         )
     fresh_for = max(filter(None, (result.fresh_for, feed.ttl)), default=None)
-    fresh = store.unseen(feed.articles)
+    fresh = await store.run(store.unseen, feed.articles)
     planned: list[Planned] = []
     if source.seeded:
-        planned, dates = await plan_alerts(source, fresh, index, fetcher, settings)
-        fresh = [
-            replace(a, published_at=dates[a.key]) if not a.published_at and a.key in dates else a
-            for a in fresh
-        ]
+        if source.fetch_article:
+            fresh = await read_pages(fresh, fetcher, settings.article_timeout)
+        planned = plan_alerts(source, fresh, index)
     if planned:
         chats = {alert.chat_id for alert in planned}
-        planned = repeats_marked(planned, fresh, store.recent_alerts(chats, now - STORY_WINDOW))
-    with store.transaction():
-        stored = store.save_articles(source, fresh, now)
-        queued = store.enqueue(planned, stored, now, settings.widely)
-        store.record_poll_success(
-            source.id,
-            now,
-            next_poll_after_success(now, interval, fresh_for, settings.rng),
-            interval,
-            result.etag,
-            result.last_modified,
-        )
+        recent = await store.run(store.recent_alerts, chats, now - STORY_WINDOW)
+        planned = repeats_marked(planned, fresh, recent)
+    poll_at = next_poll(now, interval, settings.cadence, settings.rng, asked=fresh_for)
+
+    def record() -> tuple[list[StoredArticle], int]:
+        with store.transaction():
+            stored = store.save_articles(source, fresh, now)
+            queued = store.enqueue(planned, stored, now, settings.widely)
+            store.record_matches(planned, stored)
+            store.record_poll_success(
+                source.id, now, poll_at, interval, result.etag, result.last_modified
+            )
+        return stored, queued
+
+    stored, queued = await store.run(record)
     POLLS.labels("not_modified" if result.content is None else "ok").inc()
     ARTICLES.inc(len(stored))
     MATCHES.inc(len(planned))
@@ -135,15 +147,14 @@ async def poll_source(
     return PollReport(source.id, len(stored), queued, None, notice)
 
 
-def _failed(
+async def _failed(
     source: Source, store: Store, error: FetchError | ParseError, settings: PollSettings
 ) -> PollReport:
     """Record the failure, back off, and say whether the admins should now hear of it."""
     now = datetime.now(UTC)
     retry_after = error.retry_after if isinstance(error, FetchError) else None
-    interval = source.effective_interval if source.adaptive else source.interval
-    retry = next_poll_after_failure(now, interval, source.error_count + 1, retry_after)
-    store.record_poll_failure(source.id, now, retry, str(error))
+    retry = next_poll_after_failure(source, now, settings.cadence, settings.rng, retry_after)
+    await store.run(store.record_poll_failure, source.id, now, retry, str(error))
     log.warning("source=%s url=%s poll failed: %s", source.id, source.url, error)
     since = source.failing_since or now
     notice = None
@@ -151,39 +162,66 @@ def _failed(
         not source.failure_notified
         and (now - since).total_seconds() >= settings.failure_alert_after
     ):
-        store.mark_failure_notified(source.id)
+        await store.run(store.mark_failure_notified, source.id)
         notice = "failing"
     return PollReport(source.id, 0, 0, str(error), notice)
 
 
-async def plan_alerts(
-    source: Source,
-    articles: Sequence[Article],
-    index: LiveIndex,
-    fetcher: Fetcher,
-    settings: PollSettings,
-) -> tuple[list[Planned], dict[str, datetime]]:
-    """The alerts these new articles cause: matched on the feed's text, then on the article.
+async def read_pages(
+    articles: Sequence[Article], fetcher: Fetcher, timeout: float
+) -> list[Article]:
+    """The articles with the text of their pages, for those read within `timeout` seconds.
 
-    Only articles that match some watch are fetched (it is costly and impolite otherwise), all
-    at once and for at most `settings.article_timeout` in all; an article that cannot be
-    fetched or extracted in time keeps the feed's description (cleaned the same way).
-    Matching again on the full text adds the watches that only the body mentions. Also
-    returned: publication times found on the pages of articles whose feed gave none.
+    A page's publication time is taken for an article whose feed gave none. Each outcome is
+    counted in `pantau_article_pages_total`.
     """
-    first = {a.key: index.match(document_of(a, a.summary, source)) for a in articles}
-    matched = [a for a in articles if first[a.key]]
-    pages = await _article_pages(matched, fetcher, settings) if source.fetch_article else {}
+    deadline = asyncio.get_running_loop().time() + timeout
+    return list(await asyncio.gather(*(_read(a, fetcher, deadline) for a in articles)))
+
+
+async def _read(article: Article, fetcher: Fetcher, deadline: float) -> Article:
+    if not _is_article_page(article.url):
+        return article
+    try:
+        async with asyncio.timeout_at(deadline):
+            page = await fetcher.article(article.url)
+            dated = article.published_at is None
+            extracted = await asyncio.to_thread(extract_article, page, dated=dated)
+    except TimeoutError:
+        outcome = "late"
+    except PageSkipped as exc:
+        outcome = exc.reason
+    except FetchError as exc:
+        log.info("article page not read: %s (%s)", article.url, exc)
+        outcome = "failed"
+    except Exception:  # trafilatura failing on a hostile page must not fail the poll
+        log.warning("article page not extracted: %s", article.url, exc_info=True)
+        outcome = "failed"
+    else:
+        text = clean_text(extracted.text, article.title)
+        ARTICLE_PAGES.labels("read" if text else "empty").inc()
+        return replace(
+            article, text=text, published_at=article.published_at or extracted.published_at
+        )
+    ARTICLE_PAGES.labels(outcome).inc()
+    return article
+
+
+def _is_article_page(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and parts.hostname not in AGGREGATOR_HOSTS
+
+
+def plan_alerts(source: Source, articles: Sequence[Article], index: LiveIndex) -> list[Planned]:
+    """The alerts these new articles cause, matched on headline, page text and feed text; the
+    summary is the page's lead, or the feed text's when the page was not read."""
     planned = []
-    for article in matched:
-        found = list(first[article.key])
-        page = pages.get(article.key)
-        body = clean_text(page.text, article.title) if page else ""
-        if body:
-            found += index.match(document_of(article, body, source))
-        planned += _per_chat(article, found, body or clean_text(article.summary, article.title))
-    dates = {key: page.published_at for key, page in pages.items() if page.published_at is not None}
-    return planned, dates
+    for article in articles:
+        found = index.match(document_of(article, source))
+        if found:
+            text = article.text or clean_text(article.summary, article.title)
+            planned += _per_chat(article, found, text)
+    return planned
 
 
 def repeats_marked(
@@ -192,9 +230,9 @@ def repeats_marked(
     """Point each alert of a story the chat already has at that earlier alert."""
     titles = {article.key: article.title for article in articles}
     earlier: dict[int, list[Recent]] = defaultdict(list)
-    for alert in recent:
-        earlier[alert.chat_id].append(
-            Recent(alert.delivery_id, fingerprint(alert.title, alert.summary))
+    for sent in recent:
+        earlier[sent.chat_id].append(
+            Recent(sent.delivery_id, fingerprint(sent.title, sent.summary))
         )
     marked = []
     for alert in planned:
@@ -220,38 +258,18 @@ def _per_chat(article: Article, found: Sequence[QueryMatch], text: str) -> list[
             watch_ids=tuple(watches),
             watches=tuple(w.display for w in watches.values()),
             terms=tuple(terms[chat_id]),
-            summary=summarize(text, mention_patterns(list(terms[chat_id]))),
+            summary=summarize(text, mention_patterns(list(terms[chat_id])), article.title),
             thread_id=next(iter(watches.values())).thread_id,
         )
         for chat_id, watches in chats.items()
     ]
 
 
-async def _article_pages(
-    articles: Sequence[Article], fetcher: Fetcher, settings: PollSettings
-) -> dict[str, PageText]:
-    """Extracted article pages by key, for those fetched and extracted before the deadline."""
-
-    async def text_of(article: Article) -> tuple[str, PageText]:
-        page = await fetcher.page(article.url)
-        return article.key, await asyncio.to_thread(extract_article, page)
-
-    tasks = [asyncio.create_task(text_of(a)) for a in articles if a.url.startswith("http")]
-    if not tasks:
-        return {}
-    done, pending = await asyncio.wait(tasks, timeout=settings.article_timeout)
-    for task in pending:
-        task.cancel()
-    pages = {}
-    for task in done:
-        if task.exception() is None:
-            key, page = task.result()
-            pages[key] = page
-        else:
-            log.info("article not extracted: %s", task.exception())
-    return pages
-
-
-def document_of(article: Article, body: str, source: Source) -> Document:
-    """What the matcher reads of an article: headline, text, and where it came from."""
-    return Document(article.title, body, source.name, hosts_of(article.url, source.url))
+def document_of(article: Article, source: Source) -> Document:
+    """What the matcher reads of a new article: headline, texts, and its outlet."""
+    return Document(
+        article.title,
+        body_of(article.text, article.summary),
+        article.outlet or source.name,
+        hosts_of(article.url, source.url, article.outlet_url),
+    )

@@ -1,17 +1,25 @@
 """The running service: APScheduler drives polling and delivery inside the bot's event loop.
 
 Rules:
-- The schedule lives in the database (`sources.next_poll_at`); the scheduler only has two jobs,
-  so adding, pausing or backing off a source is a row update and a restart loses nothing.
-  - `poll-due`, every second: start a poll for each due source not already being polled, at
-    most `max_concurrent_polls` at once. A slow feed never delays the others.
+- The schedule lives in the database (`sources.next_poll_at`); polling and delivery are one
+  job each, so adding, pausing or backing off a source is a row update and a restart loses nothing.
+  - `poll-due`, every second: start a poll for each due source not already being polled; at
+    most `max_concurrent_polls` fetch their feeds at once (the fetcher's feed slots, taken by
+    the pipeline, so a poll waiting for article pages holds none). A slow feed never delays
+    the others.
   - `deliver`, every second: drain the outbox (also drained right after a poll queues alerts).
+- A poll that crashes (an error no stage expected) is recorded as a failure — retried until
+  the database takes it — and backs off like one: it never leaves its source due every tick.
 - The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
   alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
   force for every article stored after `/watch` answered.
 - Each tick also tells `health` the scheduler is alive and updates the outbox gauges.
-- `prune`, daily and at start: articles older than `retention_days` are deleted, and the
-  watches of chats that removed or blocked the bot more than 30 days ago.
+- `prune`, daily and at start: articles older than `retention_days` are deleted (their
+  matches folded into the coverage counts first), coverage counts older than 400 days, and
+  the watches of chats that removed or blocked the bot more than 30 days ago.
+- `coverage`, every 10 s: back-fill new watches' history, fold new matches into counts, check
+  the watches that got matches for spikes, queue weekly reports that are due
+  (`insights.jobs`).
 - A source that has failed for `failure_alert_after` is reported to the admins once through
   `notify`, and its recovery once.
 - `start` runs in the event loop (python-telegram-bot's post_init). `stop` runs while the bot
@@ -24,6 +32,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -34,20 +43,26 @@ from http.server import ThreadingHTTPServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Config, read_alias_groups
-from bot.deliver import Deliverer, Sender
+from bot.deliver import Deliverer, Sender, delivery_waited
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
-from bot.health import OUTBOX, OUTBOX_AGE, Health, serve
+from bot.health import ARTICLE_BACKLOG, OUTBOX, OUTBOX_AGE, Health, serve
+from bot.insights.jobs import TICK_SECONDS as COVERAGE_SECONDS
+from bot.insights.jobs import CoverageJobs
+from bot.insights.reports import Reports
+from bot.insights.spikes import SpikeRule
+from bot.insights.trends import Trends
 from bot.match import LiveIndex, Query, build_table, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, next_poll_after_failure
-from bot.store import Store
+from bot.store import DeliveryState, Store
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 CHAT_GRACE = timedelta(days=30)
+HEALTH_DATABASE_WAIT = 2.0  # under the Docker HEALTHCHECK's 4 s
 Notify = Callable[[str, dict[str, object]], Awaitable[None]]
 
 
@@ -70,7 +85,6 @@ class Service:
         self._deliverer: Deliverer | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._slots = asyncio.Semaphore(config.max_concurrent_polls)
         self._file_aliases = read_alias_groups(config.aliases_file)
         self._index: LiveIndex | None = None
         self._index_version = -1
@@ -80,16 +94,35 @@ class Service:
         self._indexed: set[int] = set()
         self._stopped = False
         self._kick: asyncio.Task[int] | None = None
+        self.trends = Trends(store, config.timezone)
+        self.reports = Reports(store, self.trends)
+        self._coverage = CoverageJobs(
+            store,
+            self.trends,
+            self.reports,
+            SpikeRule(config.spike_min_articles, config.spike_factor),
+            config.timezone,
+            self._file_aliases,
+        )
 
     async def start(self, bot: Sender) -> None:
         client = make_client(
             timeout=self._config.fetch_timeout,
             allow_private_networks=self._config.allow_private_networks,
+            contact_url=self._config.contact_url,
         )
-        self._fetcher = Fetcher(
-            client, max_bytes=self._config.max_feed_bytes, per_host=self._config.max_per_host
+        fetcher = self._fetcher = Fetcher(
+            client,
+            max_bytes=self._config.max_feed_bytes,
+            per_host=self._config.max_per_host,
+            feeds_at_once=self._config.max_concurrent_polls,
+            page_spacing=self._config.article_spacing,
         )
-        self._health = Health(self._store.answers)
+        ARTICLE_BACKLOG.set_function(lambda: fetcher.page_backlog)
+        self._health = Health(
+            lambda: self._store.answers(within=HEALTH_DATABASE_WAIT),
+            lambda: delivery_waited(self._store, HEALTH_DATABASE_WAIT),
+        )
         if self._config.health_port:
             self._health_server = serve(
                 self._health, self._config.listen_address, self._config.health_port
@@ -104,9 +137,17 @@ class Service:
         scheduler.add_job(self._poll_due, "interval", seconds=TICK_SECONDS, id="poll-due")
         scheduler.add_job(self._deliverer.drain, "interval", seconds=TICK_SECONDS, id="deliver")
         scheduler.add_job(self._prune, "interval", days=1, id="prune", next_run_time=_now())
+        scheduler.add_job(
+            self._coverage.tick,
+            "interval",
+            seconds=COVERAGE_SECONDS,
+            id="coverage",
+            next_run_time=_now() + timedelta(seconds=COVERAGE_SECONDS / 2),
+        )
         scheduler.start()
         self._scheduler = scheduler
-        log.info("service started: %d sources", len(self._store.list_sources()))
+        sources = await self._store.run(self._store.list_sources)
+        log.info("service started: %d sources", len(sources))
         await self._poll_due()
 
     async def stop(self) -> None:
@@ -127,23 +168,30 @@ class Service:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._fetcher is not None:
             await self._fetcher.client.aclose()
-        log.info(
-            "service stopped; %d alerts queued for the next start",
-            self._store.count_deliveries("pending"),
-        )
+        self.trends.close()
+        queued = await self._store.run(self._store.count_deliveries, DeliveryState.PENDING)
+        log.info("service stopped; %d alerts queued for the next start", queued)
 
     async def _poll_due(self) -> None:
         self._health.tick()
-        OUTBOX.set(self._store.count_deliveries("pending"))
-        oldest = self._store.oldest_pending()
+        store = self._store
+        OUTBOX.set(await store.run(store.count_deliveries, DeliveryState.PENDING))
+        oldest = await store.run(store.oldest_pending)
         OUTBOX_AGE.set((_now() - oldest).total_seconds() if oldest else 0)
         # Half a tick of slack: a source due just after this tick is polled now, not a tick late.
         horizon = _now() + timedelta(seconds=TICK_SECONDS / 2)
-        for source in self._store.due_sources(horizon):
+        for source in await store.run(store.due_sources, horizon):
             if source.id not in self._in_flight:
                 task = asyncio.create_task(self._poll(source), name=f"poll:{source.id}")
                 self._in_flight[source.id] = task
-                task.add_done_callback(lambda _, sid=source.id: self._in_flight.pop(sid, None))
+                task.add_done_callback(functools.partial(self._forget, source.id))
+
+    def _forget(self, source_id: int, _: asyncio.Task[None]) -> None:
+        self._in_flight.pop(source_id, None)
+
+    def article_backlog(self) -> int:
+        """Article page requests waiting or in flight now (for /stats)."""
+        return self._fetcher.page_backlog if self._fetcher is not None else 0
 
     async def discover(self, url: str) -> Discovered:
         """Find and check the feed behind a URL (for /addsource), with the shared client."""
@@ -152,8 +200,12 @@ class Service:
 
     async def _prune(self) -> None:
         cutoff = _now() - timedelta(days=self._config.retention_days)
-        pruned = self._store.prune_articles(cutoff)
-        gone = self._store.drop_watches_of_chats_gone_since(_now() - CHAT_GRACE)
+        await self._coverage.fold()  # counted before their articles go
+        pruned = await self._store.run(self._store.prune_articles, cutoff)
+        await self._store.run(self._store.prune_coverage, _now())
+        gone = await self._store.run(
+            self._store.drop_watches_of_chats_gone_since, _now() - CHAT_GRACE
+        )
         log.info(
             "pruned %d articles stored before %s, %d watches of chats gone",
             pruned,
@@ -163,21 +215,29 @@ class Service:
 
     async def _poll(self, source: Source) -> None:
         assert self._fetcher is not None and self._deliverer is not None
-        async with self._slots:
-            try:
-                report = await poll_source(
-                    source,
-                    fetcher=self._fetcher,
-                    store=self._store,
-                    index=await self.current_index(),
-                    settings=self._settings,
-                )
-            except Exception as exc:
-                log.exception("source=%s poll crashed", source.id)
-                now = _now()
-                retry = next_poll_after_failure(now, source.interval, source.error_count + 1)
-                self._store.record_poll_failure(source.id, now, retry, f"internal error: {exc!r}")
-                return
+        try:
+            report = await poll_source(
+                source,
+                fetcher=self._fetcher,
+                store=self._store,
+                index=await self.current_index(),
+                settings=self._settings,
+            )
+        except Exception as exc:
+            # Recorded whatever the wait: an unrecorded crash leaves the source due, and it
+            # would be polled again every tick. The schedule maths cannot raise.
+            log.exception("source=%s poll crashed", source.id)
+            now = _now()
+            settings = self._settings
+            retry = next_poll_after_failure(source, now, settings.cadence, settings.rng)
+            await self._store.run_retrying(
+                self._store.record_poll_failure,
+                source.id,
+                now,
+                retry,
+                f"internal error: {exc!r}",
+            )
+            return
         if report.notice:
             await self._notify(
                 f"source_{report.notice}",
@@ -198,25 +258,25 @@ class Service:
 
         A new or removed watch updates the small part of the live index; a change of aliases,
         or too many changes, rebuilds it whole. Either way the parsing and the building happen
-        in a worker thread; only reading ids from the database happens on the event loop.
+        in a worker thread, the reading in the store's.
         """
         async with self._index_lock:
-            version = self._store.watches_version()
+            store = self._store
+            version = await store.run(store.watches_version)
             if self._index is not None and version == self._index_version:
                 return self._index
             started = time.perf_counter()
-            ids = self._store.active_watch_ids()
-            aliases_version = self._store.aliases_version()
+            ids = await store.run(store.active_watch_ids)
+            aliases_version = await store.run(store.aliases_version)
             full = self._index is None or aliases_version != self._aliases_version
             if full:
-                self._aliases = build_table(
-                    [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
-                )
+                groups = await store.run(store.alias_groups)
+                self._aliases = build_table([*self._file_aliases, *(names for _, names in groups)])
                 added, removed = ids, set()
             else:
                 added, removed = ids - self._indexed, self._indexed - ids
             entries = await asyncio.to_thread(
-                self._parse, self._store.watches_by_ids(added), self._aliases
+                self._parse, await store.run(store.watches_by_ids, added), self._aliases
             )
             if full:
                 index = await asyncio.to_thread(LiveIndex, entries)
@@ -225,7 +285,7 @@ class Service:
                 index = await asyncio.to_thread(self._index.changed, entries, removed)
                 if index.needs_rebuild:
                     everything = await asyncio.to_thread(
-                        self._parse, self._store.watches_by_ids(ids), self._aliases
+                        self._parse, await store.run(store.watches_by_ids, ids), self._aliases
                     )
                     index = await asyncio.to_thread(LiveIndex, everything)
             self._index, self._index_version = index, version

@@ -7,21 +7,33 @@ Rules:
   after that the database is the source of truth.
 - Lists move in and out as OPML (other feed readers) or TOML (`pantau sources import|export`).
 - A source URL is http(s) with a host; anything else is refused here, before it is stored.
-  `gnews:"Korea Utara"` stands for Google News' RSS search for Indonesia on that query.
+  `gnews:QUERY` stands for Google News' RSS search for Indonesia on QUERY, sent as written:
+  `gnews:"Korea Utara"` is the exact phrase, `gnews:"Kim Jong Un" OR Putin` keeps its inner
+  quotes. Typographic quotes (“ ”, as phone keyboards type them) become plain ones, and quotes
+  around a lone operator (`gnews:"site:kompas.com"`) are dropped, since Google would read a
+  quoted operator as words.
 - A source with an interval polls at it; one without adapts: half the median gap between its
   newest items, clamped to [min_interval, max_interval] (a busy wire every few minutes, a
-  weekly blog hourly). Either way a feed's `ttl` or the server's max-age/Expires is honoured
-  when longer, and up to 10% of random jitter keeps sources from polling in lockstep.
-- After a failure the next poll backs off exponentially (interval × 2^(errors-1)), capped at
-  `MAX_BACKOFF`, or later if a 429/503 said Retry-After; one success returns the source to
-  its interval, so a source never stays dead after a long outage.
+  weekly blog hourly).
+- `next_poll` is the one place a next poll is worked out — after a success or a failure, with
+  or without a server's hint — in float seconds, clamped to [`MIN_WAIT`, `MAX_WAIT`] before it
+  becomes a `timedelta`, so no feed, header or failure streak can overflow it or make it zero:
+  - a server's hint (a feed's `ttl`, Cache-Control max-age or Expires, a 429/503's
+    Retry-After) is honoured when longer than the interval, up to `max_interval` (as Miniflux
+    caps it): a CDN's day-long max-age cannot silence a source for a day;
+  - after a failure the wait backs off exponentially (interval × 2^(errors-1), the exponent
+    bounded too), capped at `MAX_BACKOFF` (or the interval, if longer); one success returns
+    the source to its interval, so a source never stays dead after a long outage;
+  - up to 10% of random jitter keeps sources from polling in lockstep.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -30,16 +42,21 @@ from pathlib import Path
 from urllib.parse import quote_plus, urlsplit
 from xml.etree import ElementTree
 
-from bot.config import ConfigError, format_duration, parse_duration, read_tables
+from bot.config import MAX_INTERVAL, ConfigError, format_duration, parse_duration, read_tables
 from bot.models import Source
-
-MAX_BACKOFF = timedelta(hours=6)
-
 
 GNEWS_PREFIX = "gnews:"
 GNEWS_SEARCH = "https://news.google.com/rss/search?q={query}&hl=id&gl=ID&ceid=ID:id"
+# Seconds. The shortest and longest waits between two polls of a source: the bounds an
+# interval setting accepts (1 s to config's MAX_INTERVAL), so the scheduler never waits longer
+# than a source may ask.
+MIN_WAIT = 1.0
+MAX_WAIT = MAX_INTERVAL
+MAX_BACKOFF = 6 * 3600.0
 JITTER = 0.1
-MAX_WAIT = timedelta(days=1)
+# Past this many doublings even MIN_WAIT is beyond MAX_WAIT: the exponent never needs more.
+MAX_DOUBLINGS = math.ceil(math.log2(MAX_WAIT / MIN_WAIT))
+_QUOTED_OPERATOR = re.compile(r'"([a-z]+:[^"\s]+)"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +94,13 @@ def default_name(url: str) -> str:
     return host.removeprefix("www.")
 
 
+def gnews_query(text: str) -> str:
+    """What Google News is asked for `gnews:TEXT` (see the module rules)."""
+    query = text.strip().replace("“", '"').replace("”", '"')
+    operator = _QUOTED_OPERATOR.fullmatch(query)
+    return operator.group(1) if operator else query
+
+
 def gnews_url(query: str) -> str:
     """Google News' RSS search for Indonesia, in Indonesian."""
     return GNEWS_SEARCH.format(query=quote_plus(query.strip()))
@@ -88,8 +112,8 @@ def make_spec(
     """Check one source's fields the same way for the file, the CLI and the chat."""
     url = url.strip()
     if url.startswith(GNEWS_PREFIX):
-        query = url.removeprefix(GNEWS_PREFIX).strip().strip('"“”')
-        if not query:
+        query = gnews_query(url.removeprefix(GNEWS_PREFIX))
+        if not query.strip('" '):
             raise ConfigError('gnews: needs a search, like gnews:"Korea Utara"')
         url, name = gnews_url(query), name or f"Google News: {query}"
     url = check_url(url)
@@ -187,18 +211,46 @@ def adaptive_interval(published: Sequence[datetime], cadence: Cadence) -> float:
     return min(max(statistics.median(gaps) / 2, cadence.minimum), cadence.maximum)
 
 
-def next_poll_after_success(
-    now: datetime, interval: float, fresh_for: float | None, rng: random.Random
+def next_poll(
+    now: datetime,
+    interval: float,
+    cadence: Cadence,
+    rng: random.Random,
+    *,
+    errors: int = 0,
+    asked: float | None = None,
 ) -> datetime:
-    """One interval away — or as long as the feed or server asked, if longer — plus jitter."""
-    wait = max(interval, fresh_for or 0.0) * (1 + rng.uniform(0, JITTER))
-    return now + min(timedelta(seconds=wait), MAX_WAIT)
+    """When to poll a source next; every schedule computation in Pantau goes through here.
+
+    `interval` is what the source polls at, `errors` its failures in a row counting this one
+    (0 after a success), `asked` the seconds a server or feed asked to be left alone (ttl,
+    max-age, Expires, Retry-After). Any value of these, however large, gives a time within
+    [`MIN_WAIT`, `MAX_WAIT`] from now.
+    """
+    wait = _bounded(interval, MIN_WAIT, MAX_WAIT)
+    if errors > 0:
+        doublings = min(errors - 1, MAX_DOUBLINGS)
+        wait = min(wait * 2.0**doublings, max(wait, MAX_BACKOFF))
+    if asked is not None:
+        wait = max(wait, _bounded(asked, 0.0, cadence.maximum))
+    wait *= 1 + rng.uniform(0, JITTER)
+    return now + timedelta(seconds=_bounded(wait, MIN_WAIT, MAX_WAIT))
 
 
 def next_poll_after_failure(
-    now: datetime, interval: float, error_count: int, retry_after: float | None = None
+    source: Source,
+    now: datetime,
+    cadence: Cadence,
+    rng: random.Random,
+    retry_after: float | None = None,
 ) -> datetime:
-    """Twice as long after each consecutive error, up to a cap; Retry-After if it is later."""
-    delay = min(timedelta(seconds=interval * 2 ** max(error_count - 1, 0)), MAX_BACKOFF)
-    asked = timedelta(seconds=min(retry_after or 0.0, MAX_WAIT.total_seconds()))
-    return now + max(delay, asked)
+    """`next_poll` for a source whose poll just failed (a fetch, a parse, or a crash)."""
+    interval = source.effective_interval if source.adaptive else source.interval
+    return next_poll(now, interval, cadence, rng, errors=source.error_count + 1, asked=retry_after)
+
+
+def _bounded(seconds: float, low: float, high: float) -> float:
+    """`seconds` within [low, high]; NaN (a float a corrupt value can hold) counts as high."""
+    if isinstance(seconds, float) and math.isnan(seconds):
+        return high
+    return min(max(seconds, low), high)

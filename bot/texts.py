@@ -8,13 +8,19 @@ Rules:
   English when it starts with "en", Indonesian otherwise.
 - The catalogue serves every stage that writes words: alerts and digests (`compose`,
   `digest`) as well as the chat commands.
+- Telegram's limits count UTF-16 code units of the text after entity parsing
+  (`telegram_length`): an emoji is two, a tag nothing, `&amp;` one.
 """
 
 from __future__ import annotations
 
 import html
+import re
 
 DEFAULT_LANGUAGE = "id"
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_TAG = re.compile(r"<[^>]*>")
 
 ID: dict[str, str] = {
     "start": (
@@ -38,6 +44,9 @@ ID: dict[str, str] = {
         "/digest off|hourly|daily [07:00] — satu per satu atau ringkasan\n"
         "/quiet 22:00-06:00 | off — jam tenang\n"
         "/pause, /resume — hentikan dan lanjutkan peringatan\n"
+        "/tren &lt;nomor atau kueri&gt; [7d|30d|90d] — grafik pemberitaan; "
+        "<code>/tren 1 2</code> membandingkan\n"
+        "/laporan [nomor] [7d|30d] — berkas CSV berita yang cocok, dengan grafiknya\n"
         "/help — pesan ini\n\n"
         "<b>Kueri</b>\n"
         "<code>Putin Rusia</code> — keduanya disebut\n"
@@ -61,7 +70,9 @@ ID: dict[str, str] = {
     "flow_cancel": "Batal",
     "flow_cancelled": "Dibatalkan; tidak ada yang disimpan.",
     "watch_limit": "Obrolan ini sudah memantau {limit} hal, batasnya. Hapus satu dengan /unwatch",
-    "group_admins_only": "Di grup, hanya admin grup yang boleh mengubah pantauan.",
+    "group_admins_only": "Di grup, hanya admin grup yang boleh mengubah pantauan dan pengaturannya.",
+    "not_permitted": "Anda tidak boleh melakukan itu di obrolan ini.",
+    "channel_admins_only": "Hanya admin kanal {name} yang boleh mengirim peringatan ke sana.",
     "cmd_search": "Cari berita tersimpan",
     "search_header": "<b>{count} berita terbaru</b> untuk {query}:",
     "search_none": "Belum ada berita tersimpan yang cocok dengan {query}.",
@@ -150,6 +161,7 @@ ID: dict[str, str] = {
         "Berita tersimpan hari ini: {articles}\n"
         "Peringatan terkirim hari ini: {sent} (gagal: {failed})\n"
         "Antrean: {queued} menunggu, {held} ditahan untuk ringkasan\n"
+        "Halaman berita dalam antrean: {pages}\n"
         "Berjalan sejak: {started} ({uptime})\n"
         "Basis data: {size}"
     ),
@@ -175,6 +187,10 @@ ID: dict[str, str] = {
     "list_item": "#{id} · {query}",
     "list_item_muted": "🔕 #{id} · {query} (dibisukan)",
     "list_footer": "Hapus dengan <code>/unwatch nomor</code>",
+    "list_page": "Halaman {page}/{pages}",
+    "page_back": "◀️ Sebelumnya",
+    "page_next": "Berikutnya ▶️",
+    "cmd_cancel": "Batalkan",
     "unmute_button": "🔔 Aktifkan lagi #{id}",
     "mute_button": "🔕 Bisukan #{id}",
     "delete_button": "🗑 Hapus #{id}",
@@ -207,9 +223,14 @@ ID: dict[str, str] = {
     ),
     "channel_set": "✅ Peringatan obrolan ini kini dikirim ke {name}.",
     "channel_off": "Peringatan kembali dikirim ke obrolan ini.",
+    "channel_lost": (
+        "⚠️ Saya tidak bisa lagi mengirim ke kanal {name} ({reason}); peringatan kembali "
+        "dikirim ke obrolan ini. Hubungkan lagi dengan /channel"
+    ),
     "settings": (
         "<b>Pengaturan obrolan ini</b>\nRingkasan: {digest}\nJam tenang: {quiet}\n"
         "Zona waktu: {zone}\nBahasa: {language}\nPratinjau tautan: {previews}\n"
+        "Peringatan lonjakan: {spikes}\nLaporan mingguan (Senin 08:00): {weekly}\n"
         "Ketuk tombol untuk mengubah."
     ),
     "setting_digest": "Ringkasan: {value}",
@@ -245,6 +266,46 @@ ID: dict[str, str] = {
     "resume_drop": "Buang",
     "resumed_digest": "▶️ Peringatan dilanjutkan; {count} peringatan yang tertunda menyusul sebagai ringkasan.",
     "resumed_drop": "▶️ Peringatan dilanjutkan; {count} peringatan yang tertunda dibuang.",
+    "setting_spikes": "Peringatan lonjakan: {value}",
+    "setting_weekly": "Laporan mingguan: {value}",
+    "cmd_tren": "Grafik tren pemberitaan",
+    "cmd_laporan": "Laporan CSV pemberitaan",
+    "tren_usage": (
+        "Contoh: <code>/tren 1</code>, <code>/tren Korea Utara 90d</code> atau "
+        "<code>/tren 1 2</code> (nomor pantauan ada di /list; periode 7d, 30d atau 90d)"
+    ),
+    "tren_too_many": "Paling banyak {limit} pantauan atau kueri sekaligus, misalnya <code>/tren 1 2</code>",
+    "tren_no_watch": "Tidak ada pantauan #{id} di obrolan ini. Lihat daftarnya dengan /list",
+    "tren_none": "Belum ada berita yang cocok dengan {query} dalam {days} hari terakhir.",
+    "trend_title": "📊 <b>{query}</b> · {days} hari terakhir",
+    "trend_totals": "Total {total} berita · rata-rata {average}/hari",
+    "trend_peak": "Puncak: {day} ({count} berita)",
+    "trend_outlets": "Media teratas: {outlets}",
+    "trend_stored": "Bukan pantauan: dihitung dari berita yang masih tersimpan.",
+    "trend_capped": "Dihitung dari {count} berita tersimpan terbaru yang memuat kata kuncinya.",
+    "share_title": "📊 <b>Pangsa pemberitaan</b> · {days} hari terakhir",
+    "share_line": "{query}: {count} berita ({share})",
+    "share_total": "Total {total} berita",
+    "chart_days": "{days} hari",
+    "chart_unit": "berita per hari",
+    "chart_others": "lainnya",
+    "chart_share": "Pangsa pemberitaan",
+    "spike_title": "📈 <b>Lonjakan pemberitaan</b>: {query}",
+    "spike_count": "{count} berita dalam 1 jam terakhir (biasanya {usual} per jam)",
+    "laporan_usage": (
+        "Contoh: <code>/laporan</code> (semua pantauan, 7 hari terakhir) atau "
+        "<code>/laporan 1 30d</code> (periode 7d atau 30d)"
+    ),
+    "laporan_none": "Belum ada berita yang cocok dengan {what} dalam {days} hari terakhir.",
+    "laporan_all": "semua pantauan",
+    "laporan_caption": "🗂 <b>Laporan pemberitaan</b> · {what}\n{first} – {last} · {count} berita",
+    "laporan_capped": "Hanya {count} berita pertama.",
+    "weekly_title": "🗓 <b>Laporan mingguan</b> · {first} – {last}",
+    "weekly_counts": "{count} berita untuk {watches} pantauan.",
+    "weekly_top": "<b>Berita teratas</b>:",
+    "weekly_none": "Tidak ada berita yang cocok dengan pantauan obrolan ini pekan lalu.",
+    "weekly_more_charts": "Grafik untuk {count} pantauan tersibuk; semua pantauan ada di berkas CSV.",
+    "csv_columns": "tanggal,waktu,media,judul,url,pantauan,kata yang cocok",
     "timezone_usage": (
         "“{given}” bukan zona waktu. Contoh: <code>/timezone WITA</code> atau "
         "<code>/timezone Asia/Jayapura</code>"
@@ -285,6 +346,9 @@ EN: dict[str, str] = {
         "/digest off|hourly|daily [07:00] — one by one or digests\n"
         "/quiet 22:00-06:00 | off — quiet hours\n"
         "/pause, /resume — pause and resume alerts\n"
+        "/trend &lt;number or query&gt; [7d|30d|90d] — coverage chart; "
+        "<code>/trend 1 2</code> compares\n"
+        "/report [number] [7d|30d] — CSV file of the matching articles, with its chart\n"
         "/help — this message\n\n"
         "<b>Queries</b>\n"
         "<code>Putin Rusia</code> — both mentioned\n"
@@ -308,7 +372,9 @@ EN: dict[str, str] = {
     "flow_cancel": "Cancel",
     "flow_cancelled": "Cancelled; nothing was saved.",
     "watch_limit": "This chat already has {limit} watches, the limit. Remove one with /unwatch",
-    "group_admins_only": "In a group, only the group's admins may change its watches.",
+    "group_admins_only": "In a group, only the group's admins may change its watches and settings.",
+    "not_permitted": "You may not do that in this chat.",
+    "channel_admins_only": "Only the admins of the channel {name} may send alerts there.",
     "cmd_search": "Search stored articles",
     "search_header": "<b>{count} newest articles</b> for {query}:",
     "search_none": "No stored article matches {query} yet.",
@@ -397,6 +463,7 @@ EN: dict[str, str] = {
         "Articles stored today: {articles}\n"
         "Alerts sent today: {sent} (failed: {failed})\n"
         "Queue: {queued} waiting, {held} held for digests\n"
+        "Article pages waiting: {pages}\n"
         "Running since: {started} ({uptime})\n"
         "Database: {size}"
     ),
@@ -423,6 +490,10 @@ EN: dict[str, str] = {
     "list_item": "#{id} · {query}",
     "list_item_muted": "🔕 #{id} · {query} (muted)",
     "list_footer": "Remove one with <code>/unwatch number</code>",
+    "list_page": "Page {page}/{pages}",
+    "page_back": "◀️ Previous",
+    "page_next": "Next ▶️",
+    "cmd_cancel": "Cancel",
     "unmute_button": "🔔 Watch again #{id}",
     "mute_button": "🔕 Mute #{id}",
     "delete_button": "🗑 Delete #{id}",
@@ -455,9 +526,14 @@ EN: dict[str, str] = {
     ),
     "channel_set": "✅ This chat's alerts now go to {name}.",
     "channel_off": "Alerts come to this chat again.",
+    "channel_lost": (
+        "⚠️ I can no longer post to the channel {name} ({reason}); alerts come to this chat "
+        "again. Link it again with /channel"
+    ),
     "settings": (
         "<b>This chat's settings</b>\nDigest: {digest}\nQuiet hours: {quiet}\n"
         "Time zone: {zone}\nLanguage: {language}\nLink previews: {previews}\n"
+        "Spike alerts: {spikes}\nWeekly report (Monday 08:00): {weekly}\n"
         "Tap a button to change it."
     ),
     "setting_digest": "Digest: {value}",
@@ -493,6 +569,46 @@ EN: dict[str, str] = {
     "resume_drop": "Drop them",
     "resumed_digest": "▶️ Alerts resumed; the {count} missed ones follow as a digest.",
     "resumed_drop": "▶️ Alerts resumed; the {count} missed ones were dropped.",
+    "setting_spikes": "Spike alerts: {value}",
+    "setting_weekly": "Weekly report: {value}",
+    "cmd_tren": "Coverage trend chart",
+    "cmd_laporan": "Coverage report (CSV)",
+    "tren_usage": (
+        "Example: <code>/trend 1</code>, <code>/trend North Korea 90d</code> or "
+        "<code>/trend 1 2</code> (watch numbers are in /list; period 7d, 30d or 90d)"
+    ),
+    "tren_too_many": "At most {limit} watches or queries at once, e.g. <code>/trend 1 2</code>",
+    "tren_no_watch": "This chat has no watch #{id}. See them with /list",
+    "tren_none": "No articles matching {query} in the last {days} days yet.",
+    "trend_title": "📊 <b>{query}</b> · last {days} days",
+    "trend_totals": "Total {total} articles · average {average}/day",
+    "trend_peak": "Peak: {day} ({count} articles)",
+    "trend_outlets": "Top outlets: {outlets}",
+    "trend_stored": "Not a watch: counted over the articles still stored.",
+    "trend_capped": "Counted over the newest {count} stored articles holding its words.",
+    "share_title": "📊 <b>Share of voice</b> · last {days} days",
+    "share_line": "{query}: {count} articles ({share})",
+    "share_total": "Total {total} articles",
+    "chart_days": "{days} days",
+    "chart_unit": "articles per day",
+    "chart_others": "others",
+    "chart_share": "Share of voice",
+    "spike_title": "📈 <b>Coverage spike</b>: {query}",
+    "spike_count": "{count} articles in the last hour (usually {usual} an hour)",
+    "laporan_usage": (
+        "Example: <code>/report</code> (all watches, last 7 days) or "
+        "<code>/report 1 30d</code> (period 7d or 30d)"
+    ),
+    "laporan_none": "No articles matching {what} in the last {days} days yet.",
+    "laporan_all": "all watches",
+    "laporan_caption": "🗂 <b>Coverage report</b> · {what}\n{first} – {last} · {count} articles",
+    "laporan_capped": "Only the first {count} articles.",
+    "weekly_title": "🗓 <b>Weekly report</b> · {first} – {last}",
+    "weekly_counts": "{count} articles for {watches} watches.",
+    "weekly_top": "<b>Top stories</b>:",
+    "weekly_none": "No articles matched this chat's watches last week.",
+    "weekly_more_charts": "Charts for the {count} busiest watches; every watch is in the CSV file.",
+    "csv_columns": "date,time,outlet,headline,url,watch,matched terms",
     "timezone_usage": (
         "“{given}” is not a time zone. Example: <code>/timezone WITA</code> or "
         "<code>/timezone Asia/Jayapura</code>"
@@ -524,3 +640,9 @@ def text(language: str, key: str, /, **values: object) -> str:
     catalogue = CATALOGUES.get(language, CATALOGUES[DEFAULT_LANGUAGE])
     escaped = {name: html.escape(str(value), quote=False) for name, value in values.items()}
     return catalogue[key].format(**escaped)
+
+
+def telegram_length(markup: str) -> int:
+    """The length Telegram checks against its limits: UTF-16 code units of the text the HTML
+    shows (tags removed, entities decoded)."""
+    return len(html.unescape(_TAG.sub("", markup)).encode("utf-16-le")) // 2

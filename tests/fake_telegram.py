@@ -1,15 +1,29 @@
 """A fake Telegram Bot API server: a real HTTP server on 127.0.0.1 that python-telegram-bot talks to.
 
 It behaves like Telegram where Pantau can go wrong:
-- requests are `POST /bot<TOKEN>/<method>` with form, JSON or empty bodies; a wrong token is 401;
+- requests are `POST /bot<TOKEN>/<method>` with form, JSON or empty bodies; a wrong token is 401,
+  a path that is not the Bot API's (a mistyped base URL) 404;
 - `sendMessage` with `parse_mode=HTML` is parsed the way Telegram does: only Telegram's tags,
   properly nested, and no bare `<` or `&`; otherwise 400 "can't parse entities";
 - text over 4096 characters (UTF-16 units, after entity parsing) is 400 "message is too long";
-- a blocked chat gets 403; `enforce_limits` answers 429 with `retry_after` beyond Telegram's
+  more than 100 inline buttons is 400 "reply markup is too long";
+- where a message can no longer go, it answers as Telegram does: a blocked chat 403; a deleted
+  chat (`deleted_chats`) 400 "chat not found"; a group upgraded to a supergroup (`migrated`)
+  400 with `migrate_to_chat_id`, every time; a forum topic that is not open (`topics`) 400
+  "message thread not found"; a channel where the bot may not post (`channels`, False) 400
+  "need administrator rights in the channel chat"; text containing a `refused` marker 400
+  with its description;
+- `getChatMember` knows each chat's admins (`chat_admins`, channels by id or @name too) and,
+  where `chat_members` lists them, who is not in the chat at all ("left");
+- `enforce_limits` answers 429 with `retry_after` beyond Telegram's
   limits (30 messages a second overall, 1 a second per private chat, 20 a minute per group)
   and counts them in `too_many`; `fail_next` injects any error for the next call of a method,
   `drop_next` closes the connection without an answer;
-- `getUpdates` long-polls, and drops updates below `offset` as confirmed.
+- `getUpdates` long-polls, and drops updates below `offset` as confirmed;
+- `sendPhoto` and `sendDocument` take multipart uploads as Telegram does: the caption is
+  parsed like a message's HTML and may have at most 1024 characters, a photo must be an image
+  (PNG or JPEG) of at most 10 MB, a document at most 50 MB; what arrived is kept in `uploads`
+  (and the message, its caption as text, in `sent`).
 Tests inject user messages with `send_command` and await what the bot sent with `wait_for`.
 """
 
@@ -24,6 +38,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -122,6 +138,19 @@ class Sent:
 
 
 @dataclass
+class Upload:
+    """A photo or document the bot uploaded, as Telegram received it."""
+
+    chat_id: int
+    method: str
+    filename: str
+    data: bytes
+    caption: str
+    message_id: int
+    params: dict[str, Any]
+
+
+@dataclass
 class _Failure:
     status: int
     description: str
@@ -146,10 +175,12 @@ class FakeTelegram:
         self._next_update_id = 1
         self._next_message_id = 1
         self.sent: list[Sent] = []
+        self.uploads: list[Upload] = []
         self.calls: list[str] = []
         self.rejected: list[tuple[str, str]] = []
         self.answers: list[str] = []
         self.chat_admins: dict[int, set[int]] = {}
+        self.chat_members: dict[int, set[int]] = {}
         self.channels: dict[str, tuple[int, bool]] = {}
         self._drops: set[str] = set()
         self._hangs: set[str] = set()
@@ -160,6 +191,10 @@ class FakeTelegram:
         self.edits: list[Sent] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.blocked: set[int] = set()
+        self.deleted_chats: set[int] = set()
+        self.migrated: dict[int, int] = {}
+        self.topics: dict[int, set[int]] = {}
+        self.refused: dict[str, str] = {}
         self.enforce_limits = False
         self._send_times: dict[int, list[float]] = {}
         self._all_sends: list[float] = []
@@ -204,8 +239,9 @@ class FakeTelegram:
         chat_type: str = "private",
         user_id: int | None = None,
         topic: int | None = None,
+        edited: bool = False,
     ) -> dict[str, Any]:
-        """The Update Telegram makes of a user's message, with the next update id."""
+        """The Update Telegram makes of a user's message (or of its edit), with the next id."""
         command = text.split()[0] if text.startswith("/") else ""
         message = {
             "message_id": 10_000 + self._next_update_id,
@@ -224,19 +260,28 @@ class FakeTelegram:
         if topic is not None:
             message["chat"]["is_forum"] = True
             message.update(message_thread_id=topic, is_topic_message=True)
+        if edited:
+            message["edit_date"] = message["date"]
         with self._cond:
-            update = {"update_id": self._next_update_id, "message": message}
+            kind = "edited_message" if edited else "message"
+            update = {"update_id": self._next_update_id, kind: message}
             self._next_update_id += 1
         return update
 
     def send_callback(
-        self, chat_id: int, data: str, message_id: int, *, user_id: int | None = None
+        self,
+        chat_id: int,
+        data: str,
+        message_id: int,
+        *,
+        user_id: int | None = None,
+        chat_type: str = "private",
     ) -> None:
         """Queue a tap on an inline button of message `message_id` in that chat."""
         message = {
             "message_id": message_id,
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
+            "chat": {"id": chat_id, "type": chat_type, "title": "Grup"},
         }
         query = {
             "id": f"cb{self._next_update_id}",
@@ -268,6 +313,26 @@ class FakeTelegram:
         with self._cond:
             self._updates.append({"update_id": self._next_update_id, "my_chat_member": update})
             self._next_update_id += 1
+            self._cond.notify_all()
+
+    def group_migrated(self, old: int, new: int) -> None:
+        """A group becomes a supergroup: the two service messages Telegram sends, and from now
+        on every message to the old id is refused with `migrate_to_chat_id`."""
+        with self._cond:
+            self.migrated[old] = new
+            for chat_id, chat_type, field_name, other in (
+                (old, "group", "migrate_to_chat_id", new),
+                (new, "supergroup", "migrate_from_chat_id", old),
+            ):
+                message = {
+                    "message_id": 10_000 + self._next_update_id,
+                    "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": chat_type, "title": "Grup"},
+                    "from": {"id": 1, "is_bot": False, "first_name": "Admin"},
+                    field_name: other,
+                }
+                self._updates.append({"update_id": self._next_update_id, "message": message})
+                self._next_update_id += 1
             self._cond.notify_all()
 
     def drop_next(self, method: str) -> None:
@@ -311,6 +376,8 @@ class FakeTelegram:
 
     def _handle(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         prefix = f"/bot{self.token}/"
+        if not path.startswith("/bot"):
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method = path[len(prefix) :]
@@ -327,6 +394,8 @@ class FakeTelegram:
             return 200, {"ok": True, "result": self._get_updates(params)}
         if method == "sendMessage":
             return self._send_message(params)
+        if method in ("sendPhoto", "sendDocument"):
+            return self._send_media(method, params)
         if method == "getChat":
             with self._cond:
                 found = self.channels.get(str(params["chat_id"]))
@@ -342,38 +411,8 @@ class FakeTelegram:
                     "max_reaction_count": 11,
                 },
             }
-        if method == "getChatMember" and int(params["user_id"]) == BOT_USER["id"]:
-            with self._cond:
-                can_post = any(
-                    cid == int(params["chat_id"]) and ok for cid, ok in self.channels.values()
-                )
-            member: dict[str, Any] = {"status": "member", "user": BOT_USER}
-            if can_post:
-                rights = dict.fromkeys(
-                    "can_be_edited is_anonymous can_manage_chat can_delete_messages can_manage_video_chats "
-                    "can_restrict_members can_promote_members can_change_info can_invite_users "
-                    "can_post_stories can_edit_stories can_delete_stories".split(),
-                    False,
-                )
-                member = {
-                    "status": "administrator",
-                    "user": BOT_USER,
-                    **rights,
-                    "can_post_messages": True,
-                }
-            return 200, {"ok": True, "result": member}
         if method == "getChatMember":
-            user = {"id": int(params["user_id"]), "is_bot": False, "first_name": "Anggota"}
-            with self._cond:
-                admin = int(params["user_id"]) in self.chat_admins.get(
-                    int(params["chat_id"]), set()
-                )
-            member = (
-                {"status": "creator", "user": user, "is_anonymous": False}
-                if admin
-                else {"status": "member", "user": user}
-            )
-            return 200, {"ok": True, "result": member}
+            return self._chat_member(params)
         if method == "editMessageText":
             return self._edit_message(params)
         if method == "answerCallbackQuery":
@@ -414,6 +453,68 @@ class FakeTelegram:
                 }
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
+    def _chat_member(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A member's status: the bot is an admin allowed to post where `channels` says so;
+        a user is the creator where `chat_admins` names them, otherwise a member."""
+        with self._cond:
+            chat = str(params["chat_id"])
+            if chat.startswith("@"):
+                if chat not in self.channels:
+                    return 400, _error(400, "Bad Request: chat not found")
+                chat_id = self.channels[chat][0]
+            else:
+                chat_id = int(chat)
+            user_id = int(params["user_id"])
+            can_post = any(cid == chat_id and ok for cid, ok in self.channels.values())
+            admin = user_id in self.chat_admins.get(chat_id, set())
+            outside = chat_id in self.chat_members and user_id not in self.chat_members[chat_id]
+        if user_id == BOT_USER["id"]:
+            if not can_post:
+                return 200, {"ok": True, "result": {"status": "member", "user": BOT_USER}}
+            rights = dict.fromkeys(
+                "can_be_edited is_anonymous can_manage_chat can_delete_messages "
+                "can_manage_video_chats can_restrict_members can_promote_members "
+                "can_change_info can_invite_users can_post_stories can_edit_stories "
+                "can_delete_stories".split(),
+                False,
+            )
+            member = {
+                "status": "administrator",
+                "user": BOT_USER,
+                **rights,
+                "can_post_messages": True,
+            }
+            return 200, {"ok": True, "result": member}
+        user = {"id": user_id, "is_bot": False, "first_name": "Anggota"}
+        status = "creator" if admin else "left" if outside else "member"
+        member: dict[str, Any] = {"status": status, "user": user}
+        if admin:
+            member["is_anonymous"] = False
+        return 200, {"ok": True, "result": member}
+
+    def _undeliverable(self, chat_id: int, params: dict[str, Any]) -> _Failure | None:
+        """Why Telegram would refuse any message to this chat (or topic) now, if it would."""
+        thread = params.get("message_thread_id")
+        if chat_id in self.blocked:
+            return _Failure(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.deleted_chats:
+            return _Failure(400, "Bad Request: chat not found")
+        if chat_id in self.migrated:
+            return _Failure(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat_id]},
+            )
+        if any(cid == chat_id and not ok for cid, ok in self.channels.values()):
+            return _Failure(400, "Bad Request: need administrator rights in the channel chat")
+        if (
+            thread is not None
+            and chat_id in self.topics
+            and int(thread) not in self.topics[chat_id]
+        ):
+            return _Failure(400, "Bad Request: message thread not found")
+        return None
+
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset", 0))
         timeout = float(params.get("timeout", 0))
@@ -428,15 +529,23 @@ class FakeTelegram:
     def _send_message(self, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         chat_id = int(params["chat_id"])
         markup = str(params.get("text", ""))
-        if chat_id in self.blocked:
-            return 403, _error(403, "Forbidden: bot was blocked by the user")
+        with self._cond:
+            refusal = self._undeliverable(chat_id, params)
+            refused = [why for marker, why in self.refused.items() if marker in markup]
+        if refusal is not None:
+            return refusal.status, _error(refusal.status, refusal.description, refusal.parameters)
+        if refused:
+            return self._reject(markup, refused[0])
         try:
             text = parse_telegram_html(markup) if params.get("parse_mode") == "HTML" else markup
         except EntityError as exc:
             return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
         if not text.strip():
             return self._reject(markup, "Bad Request: message text is empty")
-        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+        keyboard = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+        if sum(len(row) for row in keyboard) > 100:
+            return self._reject(markup, "Bad Request: reply markup is too long")
+        for row in keyboard:
             for button in row:
                 if len(button.get("callback_data", "").encode()) > 64:
                     return self._reject(markup, "Bad Request: BUTTON_DATA_INVALID")
@@ -464,6 +573,71 @@ class FakeTelegram:
             "from": BOT_USER,
             "text": text,
         }
+        return 200, {"ok": True, "result": message}
+
+    def _send_media(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """sendPhoto / sendDocument: the file from the multipart upload, the caption checked
+        like a message's text (HTML, at most 1024 characters)."""
+        chat_id = int(params["chat_id"])
+        field_name = "photo" if method == "sendPhoto" else "document"
+        upload = params.get(field_name)
+        markup = str(params.get("caption", ""))
+        with self._cond:
+            refusal = self._undeliverable(chat_id, params)
+        if refusal is not None:
+            return refusal.status, _error(refusal.status, refusal.description, refusal.parameters)
+        if not isinstance(upload, tuple):
+            return self._reject(markup, f"Bad Request: there is no {field_name} in the request")
+        filename, data = upload
+        try:
+            caption = parse_telegram_html(markup) if params.get("parse_mode") == "HTML" else markup
+        except EntityError as exc:
+            return self._reject(markup, f"Bad Request: can't parse entities: {exc}")
+        if utf16_length(caption) > 1024:
+            return self._reject(markup, "Bad Request: message caption is too long")
+        if field_name == "photo" and (
+            len(data) > 10_000_000 or not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8"))
+        ):
+            return self._reject(markup, "Bad Request: IMAGE_PROCESS_FAILED")
+        if not data or len(data) > 50_000_000:
+            return self._reject(markup, "Bad Request: file must be non-empty")
+        with self._cond:
+            if self.enforce_limits and (wait := self._flood_wait(chat_id)):
+                self.too_many += 1
+                return 429, _error(
+                    429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
+                )
+            self._record_send(chat_id)
+            message_id = self._next_message_id
+            self._next_message_id += 1
+            shown = {key: value for key, value in params.items() if key != field_name}
+            self.sent.append(
+                Sent(chat_id, caption, markup, message_id, {**shown, field_name: filename})
+            )
+            self.uploads.append(Upload(chat_id, method, filename, data, caption, message_id, shown))
+            self._cond.notify_all()
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "caption": caption,
+        }
+        if field_name == "photo":
+            message["photo"] = [
+                {
+                    "file_id": f"p{message_id}",
+                    "file_unique_id": f"u{message_id}",
+                    "width": 1200,
+                    "height": 750,
+                }
+            ]
+        else:
+            message["document"] = {
+                "file_id": f"d{message_id}",
+                "file_unique_id": f"u{message_id}",
+                "file_name": filename,
+            }
         return 200, {"ok": True, "result": message}
 
     def _flood_wait(self, chat_id: int) -> int:
@@ -562,6 +736,8 @@ def _params(content_type: str, body: bytes) -> dict[str, Any]:
         return {}
     if content_type.startswith("application/json"):
         return json.loads(body)
+    if content_type.startswith("multipart/form-data"):
+        return _multipart(content_type, body)
     params: dict[str, Any] = dict(parse_qsl(body.decode(), keep_blank_values=True))
     for key, value in params.items():
         if value[:1] in "{[":
@@ -576,3 +752,22 @@ def _error(
     if parameters:
         payload["parameters"] = parameters
     return payload
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """A multipart/form-data body: fields as strings (JSON ones decoded), files as
+    (file name, bytes)."""
+    message = BytesParser(policy=email_policy).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            params[str(name)] = (filename, payload)
+            continue
+        value = payload.decode()
+        params[str(name)] = json.loads(value) if value[:1] in "{[" else value
+    return params

@@ -2,14 +2,17 @@
 
 Each path serves a `Page`: status, body, content type and extra headers. A page with an ETag
 answers a matching `If-None-Match` with 304. Every request is recorded, so a test can await
-"the bot has polled N times" instead of sleeping.
+"the bot has polled N times" instead of sleeping. A page can answer late (`delay`), or send
+its body one byte every `trickle` seconds, as a misbehaving server does; `max_concurrent`
+counts the requests held at once by either.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,12 +26,14 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     declare_length: bool = True
     delay: float = 0.0
+    trickle: float = 0.0
 
 
 @dataclass(frozen=True)
 class Request:
     path: str
     headers: dict[str, str]
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 class FeedServer:
@@ -79,7 +84,7 @@ class FeedServer:
     def _respond(self, path: str, headers: dict[str, str]) -> Page:
         with self._cond:
             page = self.pages.get(path.split("?")[0], Page(b"not found", 404, "text/plain"))
-            self.requests.append(Request(path, headers))
+            self.requests.append(Request(path, headers, time.monotonic()))
             self._cond.notify_all()
         etag = page.headers.get("ETag")
         if page.status in (301, 302, 307, 308) and "Location" in page.headers:
@@ -88,14 +93,17 @@ class FeedServer:
             return Page(b"", 304, page.content_type, {"ETag": etag}, delay=page.delay)
         return page
 
-    def _hold(self, seconds: float) -> None:
-        """Answer slowly, counting how many requests are held at the same time."""
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        """Count how many slow requests are being answered at the same time."""
         with self._cond:
             self._active += 1
             self.max_concurrent = max(self.max_concurrent, self._active)
-        time.sleep(seconds)
-        with self._cond:
-            self._active -= 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active -= 1
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -106,8 +114,14 @@ class FeedServer:
             def do_GET(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 page = server._respond(self.path, headers)
-                if page.delay:
-                    server._hold(page.delay)
+                if page.delay or page.trickle:
+                    with server._held():
+                        time.sleep(page.delay)
+                        self._answer(page)
+                else:
+                    self._answer(page)
+
+            def _answer(self, page: Page) -> None:
                 self.send_response(page.status)
                 self.send_header("Content-Type", page.content_type)
                 if page.declare_length:
@@ -118,7 +132,16 @@ class FeedServer:
                 for name, value in page.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(page.body)
+                if not page.trickle:
+                    self.wfile.write(page.body)
+                    return
+                try:
+                    for offset in range(len(page.body)):
+                        self.wfile.write(page.body[offset : offset + 1])
+                        self.wfile.flush()
+                        time.sleep(page.trickle)
+                except OSError:  # the client gave up, as it should
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

@@ -1,8 +1,13 @@
-"""Test data: RSS documents built from plain dicts, and the seed story as a feed item."""
+"""Test data: RSS documents built from plain dicts, the seed story as a feed item, a gzip bomb."""
 
 from __future__ import annotations
 
+import gzip
+import struct
+import zlib
 from xml.sax.saxutils import escape
+
+MiB = 1 << 20
 
 SEED_STORY = {
     "title": (
@@ -78,3 +83,26 @@ def article_page(title: str, paragraphs: tuple[str, ...] = ARTICLE_PARAGRAPHS) -
         f"<aside><h3>Terpopuler</h3><ul>{related}</ul></aside>"
         "<footer>Copyright 2023 Zona Surabaya Raya. All Rights Reserved</footer></body></html>"
     ).encode()
+
+
+def gzip_bomb(mebibytes: int) -> bytes:
+    """`mebibytes` of zeros, gzipped, gzipped again: about 2.5 KB on the wire for 1 GiB.
+
+    Built from one compressed MiB repeated (a full flush makes every block compress alike),
+    with the gzip header and trailer written around it, so it takes a second, not a minute.
+    """
+    block = bytes(MiB)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    first = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    again = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    crc = 0
+    for _ in range(mebibytes):
+        crc = zlib.crc32(block, crc)
+    inner = (
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+        + first
+        + again * (mebibytes - 1)
+        + deflate.flush(zlib.Z_FINISH)
+        + struct.pack("<II", crc, (mebibytes * MiB) & 0xFFFFFFFF)
+    )
+    return gzip.compress(inner, 9)

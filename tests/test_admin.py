@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bot.telegram.admin import _target_and_name
 from tests.conftest import ADMIN, TOKEN, bot_env, start_bot, write_config
 from tests.fake_telegram import FakeTelegram
 from tests.feed_server import FeedServer, Page
@@ -31,6 +32,7 @@ def world(tmp_path_factory):
     telegram.wait_for(lambda: "getUpdates" in telegram.calls)
     yield telegram, feeds
     assert bot.stop() == 0
+    assert telegram.rejected == [], "a message Telegram would have refused"
     feeds.stop()
     telegram.stop()
 
@@ -87,6 +89,7 @@ def test_stats_show_sources_articles_alerts_and_uptime(world):
     assert "Berita tersimpan hari ini: 12\n" in stats
     assert "Peringatan terkirim hari ini: 0 (gagal: 0)\n" in stats
     assert "Antrean: 0 menunggu, 0 ditahan untuk ringkasan\n" in stats
+    assert "Halaman berita dalam antrean: 0\n" in stats
     assert re.search(r"Berjalan sejak: \d+ \w+ \d{4} \d\d:\d\d WIB \(0m\)", stats)
     assert re.search(r"Basis data: \d+\.\d MB$", stats)
 
@@ -137,7 +140,7 @@ def test_addsource_without_a_feed(world):
 def test_pause_resume_interval_remove(world):
     telegram, _ = world
     assert ask(telegram, "/pausesource 2") == "⏸ Sumber #2 dijeda."
-    assert "#2 Feed 1</b>" not in ask(telegram, "/sources") or "dijeda" in ask(telegram, "/sources")
+    assert "#2 Feed 1 — dijeda, tiap 1h" in ask(telegram, "/sources")
     assert ask(telegram, "/resumesource 2") == "▶️ Sumber #2 dilanjutkan."
     assert ask(telegram, "/interval 2 10m") == "Sumber #2 kini diambil tiap 10m."
     assert "menyesuaikan" in ask(telegram, "/interval 2 auto")
@@ -147,6 +150,23 @@ def test_pause_resume_interval_remove(world):
     assert "Tulis nomor sumbernya" in ask(telegram, "/pausesource dua")
 
 
-def test_nothing_was_rejected_by_telegram(world):
+@pytest.fixture(autouse=True)
+def nothing_rejected(world):
+    """Every test here: nothing the bot sent during it was refused by Telegram."""
     telegram, _ = world
-    assert telegram.rejected == []
+    before = len(telegram.rejected)
+    yield
+    assert telegram.rejected[before:] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('gnews:"Korea Utara"', ('gnews:"Korea Utara"', None)),
+        ('gnews:"Kim Jong Un" OR Putin', ('gnews:"Kim Jong Un" OR Putin', None)),
+        ('gnews:"Kim Jong Un" OR Putin | Kim-Putin', ('gnews:"Kim Jong Un" OR Putin', "Kim-Putin")),
+        ("https://x.id/rss Kanal Dua", ("https://x.id/rss", "Kanal Dua")),
+    ],
+)
+def test_a_google_news_search_is_the_whole_line_and_a_name_follows_a_bar(line, expected):
+    assert _target_and_name(line.split()) == expected

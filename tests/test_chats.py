@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 
@@ -79,7 +80,9 @@ def test_search_finds_words_with_clitics(world):
 
 def test_in_a_group_only_admins_change_watches(world):
     refused = ask(world, "/watch Rusia", GROUP, MEMBER, "group")
-    assert refused.text == "Di grup, hanya admin grup yang boleh mengubah pantauan."
+    assert (
+        refused.text == "Di grup, hanya admin grup yang boleh mengubah pantauan dan pengaturannya."
+    )
     added = ask(world, "/watch Rusia", GROUP, ADMIN, "group")
     assert added.text.startswith("✅ Dipantau")
     assert "Rusia" in ask(world, "/list", GROUP, MEMBER, "group").text, "anyone may look"
@@ -175,7 +178,15 @@ def test_settings_are_changed_in_place(world):
         "Ringkasan: mati (satu per satu)" in panel.text and "Zona waktu: Asia/Jakarta" in panel.text
     )
     fields = [row[0]["callback_data"] for row in panel.params["reply_markup"]["inline_keyboard"]]
-    assert fields == ["set:digest", "set:quiet", "set:zone", "set:language", "set:previews"]
+    assert fields == [
+        "set:digest",
+        "set:quiet",
+        "set:zone",
+        "set:language",
+        "set:previews",
+        "set:spikes",
+        "set:weekly",
+    ]
 
     def tap_and_read(data):
         edits = len(world.edits)
@@ -205,3 +216,48 @@ def test_commands_addressed_to_this_bot_work_and_others_are_ignored(world):
     world.send_command(group, "/help@other_bot", user_id=61, chat_type="group")
     assert "Ukraina" in ask(world, "/list", group, 61, "group").text
     assert len(world.messages_to(group)) == before + 1, "only /list was answered"
+
+
+def test_the_watch_limit_holds_through_undo_and_long_lists_fit(world):
+    chat = 49
+    for number in range(50):
+        world.send_command(chat, f"/watch kata{number} {'panjangsekali' * 20}")
+    world.wait_for(lambda: len(world.messages_to(chat)) == 50)
+    listing = ask(world, "/list", chat)
+    assert "(50)" in listing.text and "1/5" in listing.text
+    rows = listing.params["reply_markup"]["inline_keyboard"]
+    assert len(rows) == 11 and rows[-1][0]["callback_data"] == "list:2"
+    edits = len(world.edits)
+    world.send_callback(chat, "list:5", listing.message_id)
+    world.wait_for(lambda: len(world.edits) > edits)
+    assert "5/5" in world.edits[-1].text and "kata49" in world.edits[-1].text
+
+    deleted = []
+    for number in range(5):
+        reply = ask(world, f"/unwatch kata{number} {'panjangsekali' * 20}", chat)
+        deleted.append(re.search(r"#(\d+)", reply.text).group(1))
+    for number in range(5):
+        assert "Dipantau" in ask(world, f"/watch baru{number}", chat).text
+    for watch_id in deleted:
+        answer, _ = tap(world, chat, f"undo:{watch_id}")
+        assert "batasnya" in answer
+    assert "(50)" in ask(world, "/list", chat).text, "never 55"
+
+
+def test_a_group_upgraded_to_a_supergroup_keeps_everything(world, folder):
+    group, admin = -3010, 71
+    world.chat_admins[group] = {admin}
+    assert ask(world, "/watch Rusia", group, admin, "group").text.startswith("✅")
+    ask(world, "/digest daily 06:30", group, admin, "group")
+    ask(world, "/timezone WITA", group, admin, "group")
+    ask(world, "/quiet 22:00-05:00", group, admin, "group")
+    world.group_migrated(group, -1003010)
+    wait_until(folder, "SELECT count(*) FROM chats WHERE id = -1003010 AND active = 1")
+    database = sqlite3.connect(folder / "data" / "pantau.db")
+    row = database.execute(
+        "SELECT digest, digest_at, timezone, quiet, type FROM chats WHERE id = -1003010"
+    ).fetchone()
+    assert row == ("daily", "06:30", "Asia/Makassar", "22:00-05:00", "supergroup")
+    assert database.execute("SELECT id FROM watches WHERE chat_id = ?", [group]).fetchall() == []
+    moved = database.execute("SELECT query FROM watches WHERE chat_id = -1003010").fetchall()
+    assert moved == [("Rusia",)]

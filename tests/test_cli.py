@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -64,16 +65,59 @@ def test_add_list_remove(config, capsys):
     ("args", "message"),
     [
         (["sources", "add", "ftp://x.id/rss"], "is not an http(s) URL"),
-        (["sources", "add", "https://x.id/rss", "--interval", "0s"], "shortest interval is 1s"),
+        (
+            ["sources", "add", "https://x.id/rss", "--interval", "0s"],
+            "the interval is '0s'; it must be a duration from 1s to 1d",
+        ),
+        (
+            ["sources", "add", "https://x.id/rss", "--interval", "2d"],
+            "the interval is '2d'; it must be a duration from 1s to 1d",
+        ),
+        (
+            ["sources", "interval", "1", "99999999999d"],
+            "the interval is '99999999999d'; it must be a duration from 1s to 1d",
+        ),
         (["sources", "add", "https://www.antaranews.com/rss/terkini.xml"], "already a source"),
         (["sources", "remove", "99"], "there is no source 99"),
-        (["run", "--webhook", "http://x.id/hook"], "webhook_url must be an https:// URL"),
+        (
+            ["run", "--webhook", "http://x.id/hook"],
+            "webhook_url from --webhook is 'http://x.id/hook'; it must be empty (long polling) or an https:// URL",
+        ),
         (["run", "--console", "--webhook", "https://x.id/hook"], "takes no --webhook"),
     ],
 )
 def test_mistakes_are_one_line_and_exit_2(config, capsys, args, message):
     code, _, err = pantau(capsys, *args, "--config", str(config))
     assert code == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_bad_environment_variable_is_one_line_and_exit_2_not_a_traceback(config, tmp_path):
+    env = {**os.environ, "PANTAU_HEALTH_PORT": "abc"}
+    result = run_cli("run", "--config", str(config), env=env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "pantau: error: health_port from PANTAU_HEALTH_PORT is 'abc'; "
+        "it must be a whole number from 0 to 65535\n"
+    )
+    assert not (tmp_path / "data").exists(), "nothing should be created before settings are checked"
+
+
+def test_intervals_out_of_order_stop_every_command(config, capsys):
+    with config.open("a", encoding="utf-8") as file:
+        file.write('min_interval = "2h"\n')
+    code, out, err = pantau(capsys, "sources", "list", "--config", str(config))
+    assert code == 2 and not out and err.count("\n") == 1
+    assert err.startswith(f"pantau: error: min_interval ('2h' in {config}) is greater than ")
+    assert "min_interval ≤ default_interval ≤ max_interval" in err
+
+
+def test_source_interval_keeps_its_bounds(config, capsys):
+    args = ("--config", str(config))
+    assert pantau(capsys, "sources", "interval", "1", "1d", *args)[:2] == (0, "source 1 every 1d\n")
+    code, _, err = pantau(capsys, "sources", "interval", "1", "86401", *args)
+    assert code == 2 and "it must be a duration from 1s to 1d" in err
+    _, listing, _ = pantau(capsys, "sources", "list", *args)
+    assert "1d" in listing, "a refused interval changes nothing"
 
 
 def test_run_without_token_explains_where_to_get_one(config, tmp_path):
@@ -161,8 +205,8 @@ def test_pause_resume_interval(config, capsys):
 
 def test_google_news_source(config, capsys):
     code, out, _ = pantau(capsys, "sources", "add", 'gnews:"Korea Utara"', "--config", str(config))
-    assert code == 0 and "Google News: Korea Utara" in out
-    assert "news.google.com/rss/search?q=Korea+Utara&hl=id&gl=ID&ceid=ID:id" in out
+    assert code == 0 and 'Google News: "Korea Utara"' in out
+    assert "news.google.com/rss/search?q=%22Korea+Utara%22&hl=id&gl=ID&ceid=ID:id" in out
 
 
 def test_opml_and_toml_round_trip(config, capsys, tmp_path):
@@ -269,3 +313,53 @@ def test_doctor(tmp_path, telegram, feeds):
     assert broken.returncode == 1
     assert "FAIL bot token: TELEGRAM_BOT_TOKEN does not look like a bot token" in broken.stdout
     assert "FAIL source 2 Rusak: not a feed" in broken.stdout
+
+
+def snapshot(path):
+    """What doctor must leave as it found: the database file's bytes and modification time."""
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+def test_doctor_on_a_read_only_database_reports_and_changes_nothing(tmp_path, telegram, feeds):
+    from tests.conftest import bot_env
+    from tests.feed_server import Page
+    from tests.feeds import OLD_STORY, rss
+
+    feeds.serve("/rss", Page(rss([OLD_STORY])))
+    env = bot_env(tmp_path, telegram, write_config(tmp_path, [("Baik", feeds.url("/rss"), "5m")]))
+    assert run_cli("sources", "list", env=env).returncode == 0  # creates and migrates it
+    database = tmp_path / "data" / "pantau.db"
+    database.chmod(0o444)
+    before = snapshot(database)
+
+    report = run_cli("doctor", env=env)
+    assert "Traceback" not in report.stderr, report.stderr
+    assert "OK   source 1 Baik: 1 items" in report.stdout, "read without writing"
+    if os.access(database, os.W_OK):  # root may write whatever the mode says
+        assert "OK   database: " in report.stdout and "schema up to date" in report.stdout
+    else:
+        assert "FAIL database: " in report.stdout and "read-only" in report.stdout
+    assert snapshot(database) == before
+
+
+def test_doctor_reports_pending_migrations_without_applying_them(tmp_path, telegram, feeds):
+    from sqlite_utils import Database
+
+    from bot.store import migrations
+    from tests.conftest import bot_env
+
+    database = tmp_path / "data" / "pantau.db"
+    database.parent.mkdir()
+    last = migrations.pending(Database(memory=True))[-1].name
+    with closing(sqlite3.connect(database)) as connection:
+        migrations.apply(Database(connection), stop_before=last)
+    before = snapshot(database)
+    env = bot_env(tmp_path, telegram, write_config(tmp_path, []))
+
+    report = run_cli("doctor", env=env)
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert f"WARN database: {database} has 1 migration(s)" in report.stdout
+    assert "pantau run" in report.stdout and "pantau restore" in report.stdout
+    assert snapshot(database) == before
+    with closing(sqlite3.connect(database)) as connection:
+        assert [m.name for m in migrations.pending(Database(connection))] == [last]

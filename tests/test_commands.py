@@ -21,6 +21,7 @@ def telegram(tmp_path_factory):
     fake.wait_for(lambda: "getUpdates" in fake.calls)
     yield fake
     assert bot.stop() == 0
+    assert fake.rejected == [], "a message Telegram would have refused"
     fake.stop()
 
 
@@ -126,8 +127,12 @@ def test_admin_adds_and_removes_an_alias(telegram):
     assert "Tidak ada sinonim" in ask(telegram, f"/alias hapus {group}", ADMIN)
 
 
-def test_nothing_was_rejected_by_telegram(telegram):
-    assert telegram.rejected == []
+@pytest.fixture(autouse=True)
+def nothing_rejected(telegram):
+    """Every test here: nothing the bot sent during it was refused by Telegram."""
+    before = len(telegram.rejected)
+    yield
+    assert telegram.rejected[before:] == []
 
 
 def test_link_previews_setting(telegram):
@@ -183,3 +188,26 @@ def test_language_switch(telegram):
     assert ask(telegram, "/language id", chat) == "Bahasa obrolan ini: Indonesia."
     assert "Perintah Pantau" in ask(telegram, "/help", chat)
     assert "/language id" in ask(telegram, "/language fr", chat)
+
+
+def test_echoed_input_is_cut_to_fit(telegram):
+    long = "x" * 5000
+    chat = next(_chats)
+    unwatch = ask(telegram, f"/unwatch {long}", chat)
+    assert unwatch.startswith("Tidak ada pantauan “xxx") and len(unwatch) < 300
+    unknown = ask(telegram, "/" + "a" * 5000, chat)
+    assert "tidak dikenal" in unknown and len(unknown) < 300
+    assert "Contoh" in ask(telegram, f"/channel @{long}", chat)
+    zone = ask(telegram, f"/timezone {long}", chat)
+    assert "bukan zona waktu" in zone and len(zone) < 300
+    assert "Contoh" in ask(telegram, "/digest daily " + "9" * 5000, chat)
+    assert "Contoh" in ask(telegram, "/quiet " + "9" * 5000 + ":00-06:00", chat)
+
+
+def test_numbers_no_id_could_be_are_usage_errors(telegram):
+    digits = "9" * 23
+    assert "Tulis nomor sumbernya" in ask(telegram, f"/removesource {digits}", ADMIN)
+    assert "Contoh" in ask(telegram, f"/allow {digits}", ADMIN)
+    assert "Contoh" in ask(telegram, f"/interval {digits} 5m", ADMIN)
+    assert "Tidak ada pantauan" in ask(telegram, f"/unwatch {digits}")
+    assert "sumber" in ask(telegram, f"/sources {'9' * 5000}", ADMIN).lower()

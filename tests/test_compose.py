@@ -41,6 +41,22 @@ def test_link_is_escaped_in_href():
     parse_telegram_html(message)
 
 
+def test_only_http_links_are_linked():
+    """Parse drops such articles; the composer would not link them either."""
+    for url in ("javascript:alert(1)", "data:text/html,<b>x</b>", "tg://resolve?domain=x"):
+        rich = Alert(
+            chat_id=1,
+            article=StoredArticle(1, "Uji", "https://x.id/rss", url, "Judul", "", PUBLISHED),
+            watches=("Rusia",),
+            language="id",
+            also=(("Lain", url), ("Baik", "https://baik.id/1")),
+        )
+        message = format_alert(rich, JAKARTA)
+        assert message.count("<a href=") == 1 and 'href="https://baik.id/1"' in message
+        shown = parse_telegram_html(message)
+        assert shown.startswith("Judul\n") and "Lain, Baik" in shown
+
+
 def test_huge_inputs_stay_under_the_limit_and_valid():
     message = format_alert(
         alert(

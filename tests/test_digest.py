@@ -7,13 +7,15 @@ from zoneinfo import ZoneInfo
 
 from bot.digest import (
     HOLD_DIGEST,
+    HOLD_PAUSED,
     HOLD_QUIET,
     HOLD_RESUMED,
     HOLD_STORM,
     ChatPolicy,
     DigestItem,
     digest_due,
-    digest_messages,
+    digest_due_at,
+    digest_parts,
     in_quiet_hours,
     parse_clock,
     route,
@@ -46,7 +48,7 @@ def test_quiet_hours_follow_the_chats_zone():
 def test_routing():
     plain = ChatPolicy(JAKARTA)
     assert route(plain, at(10), 0, 30) is None
-    assert route(ChatPolicy(JAKARTA, paused=True), at(10), 0, 30) == "wait"
+    assert route(ChatPolicy(JAKARTA, paused=True), at(10), 0, 30) == HOLD_PAUSED
     assert route(ChatPolicy(JAKARTA, digest="hourly"), at(10), 0, 30) == HOLD_DIGEST
     assert route(ChatPolicy(JAKARTA, quiet=(time(22), time(6))), at(23), 0, 30) == HOLD_QUIET
     assert route(plain, at(10), 30, 30) == HOLD_STORM
@@ -93,6 +95,10 @@ def item(n, watches=("Putin",), reason=HOLD_DIGEST):
     )
 
 
+def digest_messages(items, zone, language):
+    return [part.html for part in digest_parts(items, zone, language)]
+
+
 def test_digest_groups_by_watch_and_escapes():
     [message] = digest_messages([item(1), item(2, ("Korea Utara",)), item(3)], JAKARTA, "id")
     shown = parse_telegram_html(message)
@@ -120,3 +126,29 @@ def test_long_digests_split_between_articles():
     joined = "".join(messages)
     assert all(f"https://x.id/{n}?" in joined for n in range(200))
     assert messages[1].startswith("(lanjutan)")
+
+
+def test_a_digest_of_emoji_headlines_is_cut_as_telegram_counts():
+    items = [
+        DigestItem(
+            ("Putin",), f"{'🔥' * 90} Kabar {n}", f"https://x.id/{n}", "ANTARA", None, "digest"
+        )
+        for n in range(100)
+    ]
+    parts = digest_parts(items, JAKARTA, "id")
+    assert len(parts) > 1
+    for part in parts:
+        shown = parse_telegram_html(part.html)
+        assert utf16_length(shown) <= 4096, "Telegram counts an emoji as two"
+        assert "🔎 Putin" in shown, "a continued watch repeats its heading"
+    assert [n for part in parts for n in part.items] == list(range(100))
+
+
+def test_when_a_digest_is_due():
+    hourly = ChatPolicy(JAKARTA, digest="hourly", quiet=(time(22), time(6, 30)))
+    assert digest_due_at(hourly, at(10, 5), True, at(10, 6)) == at(11)
+    assert digest_due_at(hourly, at(21, 30), True, at(21, 31)) == at(6, 30, day=28)
+    plain = ChatPolicy(JAKARTA, quiet=(time(22), time(6, 30)))
+    assert digest_due_at(plain, at(9), False, at(10)) == at(10), "resumed: at once"
+    late = at(23, 30)
+    assert digest_due_at(plain, at(9), False, late) == at(6, 30, day=28), "never in quiet hours"

@@ -149,6 +149,12 @@ def test_a_command_flood_gets_one_warning_then_silence(tmp_path, telegram, feeds
     texts = [m.text for m in telegram.messages_to(5201)]
     assert texts.count("Terlalu banyak perintah. Tunggu sebentar, lalu coba lagi.") == 1
     assert len(texts) == 6, "five answers, one warning, then nothing"
+    for _ in range(9):  # editing a command is a command too
+        telegram.send_command(5203, "/help", edited=True)
+    telegram.send_command(5202, "/help")
+    telegram.wait_for(lambda: len(telegram.messages_to(5202)) == 3)
+    edited = [m.text for m in telegram.messages_to(5203)]
+    assert len(edited) == 6 and edited.count(texts[-1]) == 1
     assert bot.stop() == 0
 
 
@@ -196,6 +202,8 @@ def test_alerts_go_to_a_linked_channel(tmp_path, telegram, feeds):
     chat, channel = 5401, -100777
     telegram.channels["@redaksi_alerts"] = (channel, True)
     telegram.channels["@kanal_lain"] = (-100888, False)
+    telegram.chat_admins[channel] = {chat}
+    telegram.chat_admins[-100888] = {chat}
     feeds.serve("/rss", Page(rss([OLD_STORY])))
     config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")])
     bot = start_bot(bot_env(tmp_path, telegram, config), tmp_path / "bot.log")
@@ -248,6 +256,7 @@ def test_health_and_metrics(tmp_path, telegram, feeds):
     )
     assert "pantau_outbox_pending 0.0" in metrics and "pantau_outbox_oldest_seconds 0.0" in metrics
     assert "pantau_matches_total 0.0" in metrics and "pantau_telegram_429_total 0.0" in metrics
+    assert "pantau_article_backlog 0.0" in metrics
     assert bot.stop() == 0
 
 

@@ -54,3 +54,18 @@ def test_a_429_holds_only_that_chat():
     pacer = Pacer(clock)
     pacer.hold(7, 5)
     assert pacer.chat_wait(7) == 5 and pacer.chat_wait(8) == 0
+
+
+def test_waiting_names_the_chats_that_must_wait_and_forgets_the_others():
+    clock = Clock()
+    pacer = Pacer(clock)
+    for chat in range(1000):
+        pacer.sent(chat)
+    for _ in range(20):
+        pacer.sent(-100)
+    assert sorted(pacer.waiting())[:2] == [-100, 0] and len(pacer.waiting()) == 1001
+    clock.now += 1.0
+    assert pacer.waiting() == [-100], "private chats may again; the group waits its minute"
+    clock.now += 60
+    assert pacer.waiting() == []
+    assert pacer._chat_ready == {} and pacer._group_sends == {}, "memory follows the waiting"

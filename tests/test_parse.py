@@ -36,6 +36,8 @@ def test_seed_item_becomes_a_clean_article():
         ("AT&amp;amp;T", "AT&T"),
         ("  banyak \n\r spasi  ", "banyak spasi"),
         ("5 &lt; 6", "5 < 6"),
+        ("<script>alert('x')</script><style>p{}</style>Korea <b>Utara</b>", "Korea Utara"),
+        ("&lt;script&gt;document.write(1)&lt;/script&gt;Teks", "Teks"),
     ],
 )
 def test_html_to_text(markup, text):
@@ -198,3 +200,77 @@ def test_feed_links_on_an_html_page():
         "https://news.example.id/rss/terkini.xml",
         "https://news.example.id/atom",
     ]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "file:///etc/passwd",
+        "tg://resolve?domain=penipu",
+        "http:tanpa-host",
+        "mailto:redaksi@x.id",
+    ],
+)
+def test_an_entry_whose_link_is_not_http_is_dropped(link):
+    feed = rss([{"title": "Korea Utara jahat", "link": link}, SEED_STORY])
+    [kept] = parse_feed(result(feed)).articles
+    assert kept.title == SEED_STORY["title"]
+
+
+def test_a_link_keeps_its_query_as_written_minus_tracking():
+    feed = rss(
+        [
+            {"title": "A", "link": "https://x.id/baca?12345"},
+            {"title": "B", "link": "https://x.id/baca?utm_source=rss&id=5%20x&q=a+b#atas"},
+        ]
+    )
+    assert [a.url for a in parse_feed(result(feed)).articles] == [
+        "https://x.id/baca?12345",
+        "https://x.id/baca?id=5%20x&q=a+b",
+    ]
+
+
+def test_a_five_megabyte_headline_is_cut_where_it_enters():
+    from bot.parse import MAX_SUMMARY, MAX_TITLE
+
+    huge = "Korea Utara " * 440_000
+    [article] = parse_feed(
+        result(rss([{"title": huge, "link": "https://x.id/1", "description": huge}]))
+    ).articles
+    assert article.title.startswith("Korea Utara") and len(article.title) <= MAX_TITLE
+    assert article.summary.startswith("Korea Utara") and len(article.summary) <= MAX_SUMMARY
+
+
+def test_scripts_in_a_twice_escaped_description_never_become_text():
+    """feedparser's sanitizer sees one layer of HTML; a second (ANTARA escapes twice) is ours."""
+    item = {
+        **SEED_STORY,
+        "description": "&lt;p&gt;Kim tiba.&lt;/p&gt;&lt;script&gt;var x = 'Korea Utara';"
+        "&lt;/script&gt;&lt;style&gt;b{}&lt;/style&gt;",
+    }
+    [article] = parse_feed(result(rss([item]))).articles
+    assert article.summary == "Kim tiba."
+
+
+def test_relative_links_still_become_absolute():
+    item = {**SEED_STORY, "link": "/berita/kim-putin"}
+    [article] = parse_feed(result(rss([item]))).articles
+    assert article.url == "https://news.example.id/berita/kim-putin"
+
+
+def test_a_google_news_item_names_its_outlet():
+    item = (
+        "<item><title>Kim tinjau pabrik - Kompas.com</title>"
+        "<link>https://news.google.com/rss/articles/CBMiXYZ?oc=5</link>"
+        '<source url="https://www.kompas.com">Kompas.com</source></item>'
+    )
+    body = rss([]).replace(b"</channel>", item.encode() + b"</channel>")
+    [article] = parse_feed(result(body)).articles
+    assert (article.title, article.outlet, article.outlet_url) == (
+        "Kim tinjau pabrik",
+        "Kompas.com",
+        "https://www.kompas.com",
+    )

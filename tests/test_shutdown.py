@@ -7,7 +7,6 @@ from __future__ import annotations
 import collections
 import signal
 import sqlite3
-import time
 from contextlib import closing
 
 from tests.conftest import run_cli, start_bot, start_watching
@@ -38,11 +37,12 @@ def test_sigterm_mid_burst_finishes_the_send_in_flight_and_loses_nothing(tmp_pat
     publish(feeds)
     telegram.wait_for(lambda: len(alerts(telegram)) >= 4)
 
-    stopped_at = time.monotonic()
+    before_stop = len(alerts(telegram))
     bot.process.send_signal(signal.SIGTERM)
     assert bot.process.wait(timeout=20) == 0
-    assert time.monotonic() - stopped_at < 5, "the stop waited for more than the send in flight"
     at_stop = len(alerts(telegram))
+    # The send in flight at the signal, and at most one finishing as it was sent: no more.
+    assert at_stop <= before_stop + 2, "the stop waited for more than the send in flight"
     assert at_stop < len(CHATS), "the stop came too late to test anything"
     assert "alerts queued for the next start" in bot.log()
     assert "Traceback" not in bot.log()
@@ -65,11 +65,9 @@ def test_a_send_hanging_past_stop_timeout_is_cancelled_and_sent_after_restart(
     publish(feeds)
     telegram.wait_for(lambda: telegram.calls.count("sendMessage") > sends_before)
 
-    stopped_at = time.monotonic()
     bot.process.send_signal(signal.SIGTERM)
-    assert bot.process.wait(timeout=20) == 0
-    assert time.monotonic() - stopped_at < 6, "stop_timeout (1s) was not kept"
-    assert "delivery stopped mid-send" in bot.log()
+    assert bot.process.wait(timeout=20) == 0, "the hanging send held up the stop"
+    assert "delivery stopped mid-send after 1 s" in bot.log(), "stop_timeout (1s) was not kept"
     assert "Traceback" not in bot.log()
     assert alerts(telegram) == []
 
@@ -80,7 +78,8 @@ def test_a_send_hanging_past_stop_timeout_is_cancelled_and_sent_after_restart(
 
 def test_backup_during_a_burst_is_a_consistent_copy(tmp_path, telegram, feeds):
     env, bot = start_watching(tmp_path, telegram, feeds, CHATS)
-    telegram.slow("sendMessage", 0.1)
+    # Slow enough that the burst outlasts `pantau backup` (a new process) on a loaded machine.
+    telegram.slow("sendMessage", 0.5)
     publish(feeds)
     telegram.wait_for(lambda: len(alerts(telegram)) >= 2)
     copy = tmp_path / "backup" / "pantau.db"

@@ -140,10 +140,12 @@ def test_pause_resume_and_interval(store):
 
 def test_prune_keeps_what_is_still_to_be_sent(store):
     source = store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
-    old, waiting = store.save_articles(
+    stored = store.save_articles(
         source, [article("old"), article("waiting")], NOW - timedelta(days=40)
     )
-    [fresh] = store.save_articles(source, [article("fresh")], NOW)
+    by_key = {a.key: a for a in stored}  # save_articles does not keep the order given
+    old, waiting = by_key["old"], by_key["waiting"]
+    store.save_articles(source, [article("fresh")], NOW)
     store.ensure_chat(7, "private", "id", "A", NOW)
     store.enqueue([plan(7, old, "x"), plan(7, waiting, "x")], [old, waiting], NOW)
     [sent, _] = store.due_deliveries(NOW)
@@ -152,7 +154,8 @@ def test_prune_keeps_what_is_still_to_be_sent(store):
     assert store.count_articles() == 2
     assert [d.alert.article.url for d in store.due_deliveries(NOW)] == [waiting.url]
     assert store.items_since(NOW - timedelta(hours=1)) == {source.id: 1}
-    assert fresh.id
+    gone = store.unseen([article("old"), article("waiting"), article("fresh")])
+    assert [a.key for a in gone] == ["old"], "only the old article already sent is pruned"
 
 
 def test_watches_of_a_chat_that_left_wait_thirty_days(store):
@@ -186,3 +189,14 @@ def test_every_earlier_schema_migrates_to_the_current_one(tmp_path):
         store.ensure_chat(1, "private", "id", "A", NOW)
         assert store.add_watch(1, "Rusia", "Rusia", NOW)[1]
         store.close()
+
+
+def test_a_transaction_is_all_or_nothing_also_when_nested(store):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_source(SourceSpec("Uji", "https://x.id/rss", 60), NOW)
+        store.import_sources([SourceSpec("Lain", "https://x.id/lain", 60)], NOW)
+        raise RuntimeError("half-way")
+    assert store.list_sources() == []
+    with store.transaction():
+        store.import_sources([SourceSpec("Lain", "https://x.id/lain", 60)], NOW)
+    assert [s.name for s in store.list_sources()] == ["Lain"]

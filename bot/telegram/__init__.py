@@ -1,4 +1,7 @@
-"""Everything that speaks python-telegram-bot: the application, the handlers, the texts.
+"""Everything that speaks python-telegram-bot: the application (`app`), the permission gate
+(`permissions`), the commands and buttons (`handlers`, `admin`, `insights` for `/tren` and
+`/laporan`), replies (`replies`), and the
+`Sender` delivery talks to (`sender`, the only place its exceptions are classified).
 
 `PTB_TIMEDELTA` opts into python-telegram-bot's coming `timedelta` durations now (e.g.
 `RetryAfter.retry_after`), instead of a deprecation warning on every flood-control error.

@@ -1,8 +1,9 @@
 """Admin commands: the source list and the alias table, from chat.
 
 Rules:
-- Every command checks the user's id against `admins` first; anyone else gets one polite line
-  and nothing changes.
+- Every command is `Who.BOT_ADMINS`: the permission gate lets only the ids in `admins` through;
+  anyone else gets one polite line and nothing changes.
+- Numbers (source ids, pages, user ids) are at most 15 digits before they reach the store.
 - `/addsource` checks before it saves: the URL (or `gnews:"query"`) is resolved to a working
   feed through discovery, and the reply shows the feed's title and newest headlines.
 - `/sources` lists every source with its state, last success, items in the last 24 h and its
@@ -14,9 +15,10 @@ Rules:
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -28,26 +30,30 @@ from bot.discover import Discovered, DiscoveryError
 from bot.models import Source
 from bot.sources import GNEWS_PREFIX, make_spec
 from bot.store import DuplicateSource, Store
-from bot.telegram.handlers import Command, Replies, send
+from bot.telegram.handlers import whole_number
+from bot.telegram.permissions import Command, Who
+from bot.telegram.replies import Replies, echo, send
 from bot.texts import text
 
 PAGE_SIZE = 10
+MAX_ALIAS_NAMES = 20
+MAX_ALIAS_NAME = 100
 Discover = Callable[[str], Awaitable[Discovered]]
 
 
 class AdminCommands:
-    """Source and alias management for the ids in `admins`."""
+    """Source and alias management (for the bot's admins: see `commands`)."""
 
     def __init__(
         self,
         store: Store,
-        admins: frozenset[int],
         discover: Discover,
         default_interval: float,
         zone: ZoneInfo,
+        article_backlog: Callable[[], int],
     ) -> None:
+        self._article_backlog = article_backlog
         self._store = store
-        self._admins = admins
         self._discover = discover
         self._default_interval = default_interval
         self._zone = zone
@@ -56,41 +62,32 @@ class AdminCommands:
 
     def commands(self) -> tuple[Command, ...]:
         """Kept out of the public command menu."""
-        return (
-            Command("sources", "sources_usage", self._admin_only(self.sources)),
-            Command("addsource", "addsource_usage", self._admin_only(self.addsource)),
-            Command("removesource", "source_id_usage", self._admin_only(self.removesource)),
-            Command("pausesource", "source_id_usage", self._admin_only(self.pausesource)),
-            Command("resumesource", "source_id_usage", self._admin_only(self.resumesource)),
-            Command("interval", "interval_usage", self._admin_only(self.interval)),
-            Command("alias", "alias_usage", self._admin_only(self.alias)),
-            Command("allow", "allow_usage", self._admin_only(self.allow)),
-            Command("stats", "stats_usage", self._admin_only(self.stats)),
+        return tuple(
+            Command(name, key, _with_args(handler), Who.BOT_ADMINS, menu=False)
+            for name, key, handler in (
+                ("sources", "sources_usage", self.sources),
+                ("addsource", "addsource_usage", self.addsource),
+                ("removesource", "source_id_usage", self.removesource),
+                ("pausesource", "source_id_usage", self.pausesource),
+                ("resumesource", "source_id_usage", self.resumesource),
+                ("interval", "interval_usage", self.interval),
+                ("alias", "alias_usage", self.alias),
+                ("allow", "allow_usage", self.allow),
+                ("stats", "stats_usage", self.stats),
+            )
         )
-
-    def _admin_only(
-        self, handler: Callable[[Update, list[str]], Awaitable[None]]
-    ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-        async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-            user = update.effective_user
-            if user is None or user.id not in self._admins:
-                await self._replies.reply(update, "admin_only")
-                return
-            await handler(update, list(context.args or []))
-
-        checked.__doc__ = handler.__doc__
-        return checked
 
     async def sources(self, update: Update, args: list[str]) -> None:
         """List the sources, a page at a time."""
-        sources = self._store.list_sources()
+        sources = await self._store.run(self._store.list_sources)
         if not sources:
             await self._replies.reply(update, "sources_empty")
             return
         pages = (len(sources) + PAGE_SIZE - 1) // PAGE_SIZE
-        page = min(max(int(args[0]) if args and args[0].isdigit() else 1, 1), pages)
-        counts = self._store.items_since(datetime.now(UTC) - timedelta(hours=24))
-        lang = self._replies.language(update)
+        page = min(max((whole_number(args[0]) if args else None) or 1, 1), pages)
+        day_ago = datetime.now(UTC) - timedelta(hours=24)
+        counts = await self._store.run(self._store.items_since, day_ago)
+        lang = await self._replies.language(update)
         shown = sources[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         lines = [text(lang, "sources_header", count=len(sources), page=page, pages=pages)]
         lines += [self._describe(lang, source, counts.get(source.id, 0)) for source in shown]
@@ -126,8 +123,8 @@ class AdminCommands:
         """Sources, today's articles and alerts, the queue, uptime and database size."""
         now = datetime.now(UTC)
         midnight = now.astimezone(self._zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        figures = self._store.stats(midnight)
-        lang = self._replies.language(update)
+        figures = await self._store.run(self._store.stats, midnight)
+        lang = await self._replies.language(update)
         await send(
             update,
             text(
@@ -141,6 +138,7 @@ class AdminCommands:
                 failed=figures.alerts_failed_today,
                 queued=figures.queued,
                 held=figures.held,
+                pages=self._article_backlog(),
                 started=format_time(self._started, self._zone, lang),
                 uptime=_span((now - self._started).total_seconds()),
                 size=_megabytes(figures.database_bytes),
@@ -156,23 +154,23 @@ class AdminCommands:
         try:
             spec = make_spec(target, name, None, self._default_interval)
         except ConfigError:
-            await self._replies.reply(update, "addsource_bad_url", url=target)
+            await self._replies.reply(update, "addsource_bad_url", url=echo(target))
             return
         try:
             found = await self._discover(spec.url)
         except DiscoveryError as exc:
             await self._replies.reply(
-                update, f"addsource_{exc.code}", url=target, detail=exc.detail
+                update, f"addsource_{exc.code}", url=echo(target), detail=echo(exc.detail, 300)
             )
             return
         chosen = name or (spec.name if target.startswith(GNEWS_PREFIX) else found.title)
         spec = replace(spec, url=found.url, name=chosen)
         try:
-            source = self._store.add_source(spec, datetime.now(UTC))
+            source = await self._store.run(self._store.add_source, spec, datetime.now(UTC))
         except DuplicateSource:
             await self._replies.reply(update, "addsource_duplicate", url=found.url)
             return
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         lines = [text(lang, "addsource_done", id=source.id, name=source.name, url=source.url)]
         lines += [f"• {html.escape(headline, quote=False)}" for headline in found.headlines]
         await send(update, "\n".join(lines))
@@ -181,7 +179,7 @@ class AdminCommands:
         """Delete a source (its stored articles stay)."""
         source_id = await self._source_id(update, args)
         if source_id is not None:
-            removed = self._store.remove_source(source_id)
+            removed = await self._store.run(self._store.remove_source, source_id)
             await self._replies.reply(
                 update, "source_removed" if removed else "source_missing", id=source_id
             )
@@ -197,22 +195,25 @@ class AdminCommands:
     async def _set_active(self, update: Update, args: list[str], *, active: bool) -> None:
         source_id = await self._source_id(update, args)
         if source_id is not None:
-            done = self._store.set_source_active(source_id, active, datetime.now(UTC))
+            done = await self._store.run(
+                self._store.set_source_active, source_id, active, datetime.now(UTC)
+            )
             key = ("source_resumed" if active else "source_paused") if done else "source_missing"
             await self._replies.reply(update, key, id=source_id)
 
     async def interval(self, update: Update, args: list[str]) -> None:
         """Set a source's interval (`/interval 3 5m`) or let it adapt (`/interval 3 auto`)."""
-        if len(args) != 2 or not args[0].isdigit():
+        source_id = whole_number(args[0]) if len(args) == 2 else None
+        if source_id is None or len(args[1]) > 20:
             await self._replies.reply(update, "interval_usage")
             return
-        source_id, value = int(args[0]), args[1].lower()
+        value = args[1].lower()
         try:
             seconds = None if value == "auto" else parse_duration(value)
         except ConfigError:
             await self._replies.reply(update, "interval_usage")
             return
-        if not self._store.set_source_interval(source_id, seconds):
+        if not await self._store.run(self._store.set_source_interval, source_id, seconds):
             await self._replies.reply(update, "source_missing", id=source_id)
         elif seconds is None:
             await self._replies.reply(update, "interval_auto", id=source_id)
@@ -222,20 +223,21 @@ class AdminCommands:
             )
 
     async def _source_id(self, update: Update, args: list[str]) -> int | None:
-        if len(args) != 1 or not args[0].isdigit():
+        source_id = whole_number(args[0]) if len(args) == 1 else None
+        if source_id is None:
             await self._replies.reply(update, "source_id_usage")
-            return None
-        return int(args[0])
+        return source_id
 
     async def allow(self, update: Update, args: list[str]) -> None:
         """Let a user use the bot in allowlist mode: `/allow 12345`."""
-        if len(args) != 1 or not args[0].isdigit():
+        user_id = whole_number(args[0]) if len(args) == 1 else None
+        if user_id is None:
             await self._replies.reply(update, "allow_usage")
             return
         admin = update.effective_user
         assert admin is not None
-        self._store.allow_user(int(args[0]), admin.id, datetime.now(UTC))
-        await self._replies.reply(update, "allowed", id=args[0])
+        await self._store.run(self._store.allow_user, user_id, admin.id, datetime.now(UTC))
+        await self._replies.reply(update, "allowed", id=user_id)
 
     async def alias(self, update: Update, args: list[str]) -> None:
         """List, add (`/alias A = B, C`) or remove (`/alias hapus 3`) synonym groups."""
@@ -243,22 +245,27 @@ class AdminCommands:
         assert user is not None
         if not args:
             await self._list_aliases(update)
-        elif args[0].lower() in ("hapus", "remove") and len(args) == 2 and args[1].isdigit():
-            removed = self._store.remove_alias_group(int(args[1]))
+        elif args[0].lower() in ("hapus", "remove") and len(args) == 2:
+            group_id = whole_number(args[1])
+            removed = group_id is not None and await self._store.run(
+                self._store.remove_alias_group, group_id
+            )
             await self._replies.reply(
-                update, "alias_removed" if removed else "alias_missing", id=args[1]
+                update, "alias_removed" if removed else "alias_missing", id=echo(args[1], 20)
             )
         else:
             names = [n.strip() for n in " ".join(args).replace("=", ",").split(",") if n.strip()]
-            if len(names) < 2:
+            if not 2 <= len(names) <= MAX_ALIAS_NAMES or max(map(len, names)) > MAX_ALIAS_NAME:
                 await self._replies.reply(update, "alias_usage")
                 return
-            group_id = self._store.add_alias_group(names, user.id, datetime.now(UTC))
+            group_id = await self._store.run(
+                self._store.add_alias_group, names, user.id, datetime.now(UTC)
+            )
             await self._replies.reply(update, "alias_added", id=group_id, names=" = ".join(names))
 
     async def _list_aliases(self, update: Update) -> None:
-        groups = self._store.alias_groups()
-        lang = self._replies.language(update)
+        groups = await self._store.run(self._store.alias_groups)
+        lang = await self._replies.language(update)
         lines = [text(lang, "alias_list_header" if groups else "alias_list_empty")]
         lines += [text(lang, "alias_item", id=i, names=" = ".join(names)) for i, names in groups]
         lines.append(text(lang, "alias_usage"))
@@ -266,11 +273,12 @@ class AdminCommands:
 
 
 def _target_and_name(args: list[str]) -> tuple[str, str | None]:
-    """`gnews:"Korea Utara" Name` keeps the quoted search whole; otherwise URL then name."""
+    """A URL then an optional name; a Google News search is the whole rest of the line (it may
+    hold spaces, quotes and OR: `gnews:"Kim Jong Un" OR Putin`), a name only after " | "."""
     joined = " ".join(args)
-    if joined.startswith('gnews:"') and joined.count('"') >= 2:
-        end = joined.index('"', len('gnews:"')) + 1
-        return joined[:end], joined[end:].strip() or None
+    if joined.startswith(GNEWS_PREFIX):
+        query, _, name = joined.partition(" | ")
+        return query.strip(), name.strip() or None
     return args[0], " ".join(args[1:]) or None
 
 
@@ -285,3 +293,13 @@ def _span(seconds: float) -> str:
 
 def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
+
+
+def _with_args(
+    handler: Callable[[Update, list[str]], Awaitable[None]],
+) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]:
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await handler(update, list(context.args or []))
+
+    run.__doc__ = handler.__doc__
+    return run

@@ -12,6 +12,9 @@ Rules:
   before the bot was running); SIGINT and SIGTERM stop both cleanly.
 - Start-up gives up after `BOOTSTRAP_RETRIES` failed attempts to reach the Bot API, and at once
   on a refused token, with one line (`StartFailed`) instead of a traceback.
+- Every update passes the throttle (allowlist and command rate, handler group -2), then the
+  permission gate (`permissions`, group -1), before any handler: commands and buttons are
+  registered from the same tables the gate reads.
 - Replies default to HTML with link previews off.
 - The command menu is registered in Indonesian (default) and English.
 """
@@ -21,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import warnings
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, LinkPreviewOptions, Update
@@ -46,35 +51,65 @@ from bot.service import Service
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import FLOW_ASK, FLOW_CONFIRM, Handlers
+from bot.telegram.insights import InsightCommands
+from bot.telegram.permissions import ButtonKind, Command, Gate
+from bot.telegram.sender import TelegramSender
 from bot.texts import CATALOGUES, DEFAULT_LANGUAGE, language_of, text
 
 log = logging.getLogger(__name__)
 BOOTSTRAP_RETRIES = 3
+if TYPE_CHECKING:
+    from typing import Any
+
+    from telegram.ext import ExtBot, JobQueue
+
+    App = Application[
+        ExtBot[None],
+        ContextTypes.DEFAULT_TYPE,
+        dict[Any, Any],
+        dict[Any, Any],
+        dict[Any, Any],
+        JobQueue[ContextTypes.DEFAULT_TYPE],
+    ]
 
 
-def build_application(config: Config, token: str, store: Store, service: Service) -> Application:
+def build_application(config: Config, token: str, store: Store, service: Service) -> App:
     """Wire handlers and the service's lifecycle into an Application."""
 
-    def allowed(user_id: int) -> bool:
+    async def allowed(user_id: int) -> bool:
         return (
             config.access == "open"
             or user_id in config.admins
             or user_id in config.allowed_users
-            or store.is_allowed(user_id)
+            or await store.run(store.is_allowed, user_id)
         )
 
     handlers = Handlers(
         store, read_alias_groups(config.aliases_file), config.commands_per_minute, allowed
     )
     admin = AdminCommands(
-        store, config.admins, service.discover, config.default_interval, config.timezone
+        store,
+        service.discover,
+        config.default_interval,
+        config.timezone,
+        service.article_backlog,
     )
+    insights = InsightCommands(
+        store,
+        service.trends,
+        service.reports,
+        handlers.replies,
+        read_alias_groups(config.aliases_file),
+    )
+    commands = (*handlers.commands(), *insights.commands(), *admin.commands())
+    buttons = {button.kind: button for button in handlers.buttons()}
+    gate = Gate(commands, buttons.values(), config.admins, handlers.replies.answer)
 
-    async def post_init(app: Application) -> None:
-        await _register_menu(app, handlers)
-        await service.start(app.bot)
+    async def post_init(app: App) -> None:
+        await _register_menu(app, commands)
+        await service.start(TelegramSender(app.bot))
 
-    async def post_stop(app: Application) -> None:
+    async def post_stop(app: App) -> None:
         await service.stop()
 
     app = (
@@ -93,39 +128,39 @@ def build_application(config: Config, token: str, store: Store, service: Service
         .post_shutdown(post_stop)
         .build()
     )
-    app.add_handler(TypeHandler(Update, handlers.throttle), group=-1)
+    app.add_handler(TypeHandler(Update, handlers.throttle), group=-2)
+    app.add_handler(TypeHandler(Update, gate.check), group=-1)
+    by_name = {command.name: command for command in commands}
     with warnings.catch_warnings():
         # The flow is tracked per chat and user, as intended; PTB warns that its button is
         # then not tracked per message, which is what we want for a one-question flow.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         flow = ConversationHandler(
-            entry_points=[CommandHandler("watch", handlers.watch)],
+            entry_points=[CommandHandler("watch", by_name["watch"].handler)],
             states={
                 FLOW_ASK: [MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.flow_keywords)],
-                FLOW_CONFIRM: [
-                    CallbackQueryHandler(handlers.flow_confirm, pattern=r"^flow:(save|cancel)$")
-                ],
+                FLOW_CONFIRM: [_button_handler(buttons["flow"])],
             },
-            fallbacks=[CommandHandler("cancel", handlers.flow_cancel)],
+            fallbacks=[CommandHandler("cancel", by_name["cancel"].handler)],
             per_message=False,
         )
     app.add_handler(flow)
-    for command in (*handlers.commands(), *admin.commands()):
+    for command in commands:
         if command.name != "watch":
             app.add_handler(CommandHandler(command.name, command.handler))
+    for button in buttons.values():
+        if button.kind != "flow":
+            app.add_handler(_button_handler(button))
+    app.add_handler(CallbackQueryHandler(handlers.stale))
     app.add_handler(ChatMemberHandler(handlers.membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(
-        CallbackQueryHandler(handlers.button, pattern=r"^(mute|unmute|del|undo|prev):\d+$")
-    )
-    app.add_handler(
-        CallbackQueryHandler(
-            handlers.setting, pattern=r"^set:(digest|quiet|zone|language|previews)$"
-        )
-    )
-    app.add_handler(CallbackQueryHandler(handlers.resume_choice, pattern=r"^resume:(digest|drop)$"))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
     app.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown))
     app.add_error_handler(_log_error)
     return app
+
+
+def _button_handler(button: ButtonKind) -> CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, object]:
+    return CallbackQueryHandler(button.handler, pattern=f"^(?:{button.pattern})$")
 
 
 async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -140,9 +175,9 @@ async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
             log.warning("could not tell the user about the failed update")
 
 
-async def _register_menu(app: Application, handlers: Handlers) -> None:
+async def _register_menu(app: App, commands: tuple[Command, ...]) -> None:
     for language in CATALOGUES:
-        menu = [BotCommand(c.name, text(language, c.description_key)) for c in handlers.commands()]
+        menu = [BotCommand(c.name, text(language, c.description_key)) for c in commands if c.menu]
         code = None if language == DEFAULT_LANGUAGE else language
         try:
             await app.bot.set_my_commands(menu, language_code=code)
@@ -150,17 +185,46 @@ async def _register_menu(app: Application, handlers: Handlers) -> None:
             log.warning("command menu (%s) not registered: %s", language, exc)
 
 
+class BotApiError(Exception):
+    """The Bot API refused the token or did not answer; the message never has the token."""
+
+
 async def bot_name(config: Config, token: str) -> str:
     """The bot's username as the Bot API reports it (getMe): proof that the token works."""
-    async with Bot(token, base_url=config.api_base_url) as bot:
-        return bot.username
+    try:
+        async with Bot(token, base_url=config.api_base_url) as bot:
+            return bot.username
+    except Exception as exc:  # whatever it is, it is said without the token
+        raise _api_error(exc, config, token) from None
 
 
 async def registered_webhook(config: Config, token: str) -> tuple[str, str | None]:
     """The webhook URL Telegram holds for this bot ("" for none) and its last delivery error."""
-    async with Bot(token, base_url=config.api_base_url) as bot:
-        info = await bot.get_webhook_info()
+    try:
+        async with Bot(token, base_url=config.api_base_url) as bot:
+            info = await bot.get_webhook_info()
+    except Exception as exc:  # whatever it is, it is said without the token
+        raise _api_error(exc, config, token) from None
     return info.url, info.last_error_message
+
+
+def _api_error(exc: Exception, config: Config, token: str) -> BotApiError:
+    """What went wrong, in words that never repeat the token (python-telegram-bot's
+    InvalidToken, for a 401 or a 404, quotes it whole)."""
+    if isinstance(exc, InvalidToken):
+        return BotApiError(
+            f"the Bot API at {config.api_base_url} refused the token (401), or that address "
+            "is not a Bot API (404)"
+        )
+    return BotApiError(redacted(f"{type(exc).__name__}: {exc}", token))
+
+
+def redacted(text: str, token: str) -> str:
+    """`text` without the token or its secret half."""
+    for secret in (token, token.partition(":")[2]):
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
 class StartFailed(Exception):
@@ -183,7 +247,7 @@ def run(config: Config, token: str, store: Store) -> None:
             "copy it again from @BotFather (https://t.me/BotFather)"
         ) from None
     except TelegramError as exc:
-        detail = str(exc).replace(token, REDACTED)
+        detail = redacted(str(exc), token)
         raise StartFailed(
             f"could not start with the Bot API at {config.api_base_url} "
             f"after {BOOTSTRAP_RETRIES} retries: {detail}"
@@ -193,11 +257,9 @@ def run(config: Config, token: str, store: Store) -> None:
 def _run(config: Config, token: str, store: Store) -> None:
 
     async def notify_admins(key: str, values: dict[str, object]) -> None:
-        for admin in sorted(config.admins):
-            try:
-                await app.bot.send_message(admin, text(DEFAULT_LANGUAGE, key, **values))
-            except TelegramError as exc:
-                log.warning("admin=%s not notified (%s): %s", admin, key, exc)
+        """Admin notices are outbox rows: paced, retried and classified like alerts."""
+        notice = text(DEFAULT_LANGUAGE, key, **values)
+        await store.run(store.queue_notice, sorted(config.admins), notice, datetime.now(UTC))
 
     service = Service(config, store, notify_admins)
     app = build_application(config, token, store, service)

@@ -1,20 +1,27 @@
-"""Chat commands: small handlers, registered from one table that also feeds the command menu.
+"""Chat commands and buttons: small handlers, registered from two tables (`commands`,
+`buttons`) that also feed the command menu and the permission gate (`permissions`).
 
 Rules:
+- Who may use what is the gate's business, decided before a handler runs; a handler only
+  checks what the gate cannot: that a button's watch belongs to the chat it was tapped in.
 - Every handler records the chat (so alerts can reach it) before answering.
 - A reply confirms exactly what was stored, or says in one line what was wrong and gives an
-  example that works; nothing is stored on a wrong command.
-- Watches belong to the chat they were created in; a watch's query is parsed with the current
-  alias table, and the reply shows how it was understood, synonyms included.
+  example that works; nothing is stored on a wrong command. What it echoes of the user's
+  input is cut (`replies.echo`), and every input is bounded before it reaches a parser.
+- Watches belong to the chat they were created in, at most `MAX_WATCHES` live ones however
+  they come back (an undo counts); a watch's query is parsed with the current alias table,
+  and the reply shows how it was understood, synonyms included.
+- Matching stored articles for a preview or /search is CPU work: `lookup` does it off the
+  event loop, over a bounded number of candidates.
 """
 
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,11 +30,28 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, shorten
-from bot.match import Document, MatchIndex, Query, QueryError, build_table, hosts_of, parse_query
+from bot.lookup import recent_matches, stored_matches
+from bot.match import Query, QueryError, build_table, parse_query
 from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Store
-from bot.texts import CATALOGUES, language_of, text
+from bot.telegram.permissions import CHANNEL, ButtonKind, Command, Who
+from bot.telegram.replies import Replies, echo, send
+from bot.texts import CATALOGUES, text
+
+FLOW_ASK, FLOW_CONFIRM = range(2)
+DIGEST_MODES = ("off", "hourly", "daily")
+INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+DEFAULT_QUIET = "22:00-06:00"
+MAX_WATCHES = 50
+LIST_PAGE = 10
+COMMANDS_PER_MINUTE = 20
+TRACKED_USERS = 10_000
+INSTANT_RESULTS = 5
+SEARCH_RESULTS = 10
+ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
+ID = r"\d{1,15}"  # ids fit SQLite's integers; longer digit strings never reach the store
 
 
 def _next(choices: tuple[str, ...], current: str) -> str:
@@ -41,7 +65,8 @@ def _is_clock(value: str) -> bool:
     """ "HH:MM" on a 24-hour clock."""
     hours, _, minutes = value.partition(":")
     return (
-        hours.isdigit()
+        len(value) <= 5
+        and hours.isdigit()
         and minutes.isdigit()
         and int(hours) < 24
         and int(minutes) < 60
@@ -49,60 +74,71 @@ def _is_clock(value: str) -> bool:
     )
 
 
-FLOW_ASK, FLOW_CONFIRM = range(2)
-DIGEST_MODES = ("off", "hourly", "daily")
-INDONESIAN_ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
-DEFAULT_QUIET = "22:00-06:00"
-MAX_WATCHES = 50
-COMMANDS_PER_MINUTE = 20
-INSTANT_RESULTS = 5
-SEARCH_RESULTS = 10
-ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command, its menu description key and its handler."""
-
-    name: str
-    description_key: str
-    handler: Handler
+def whole_number(value: str) -> int | None:
+    """A watch or page number as typed, or None (also for a number no id could be)."""
+    return int(value) if re.fullmatch(ID, value) else None
 
 
 class Handlers:
-    """The bot's commands, sharing the store."""
+    """The bot's commands and buttons, sharing the store."""
 
     def __init__(
         self,
         store: Store,
         file_aliases: list[list[str]],
         commands_per_minute: int,
-        allowed: Callable[[int], bool] = lambda user_id: True,
+        allowed: Callable[[int], Awaitable[bool]] | None = None,
     ) -> None:
         self._store = store
         self._file_aliases = file_aliases
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
-        self._allowed = allowed
+        self._allowed = allowed or _anyone
+
+    @property
+    def replies(self) -> Replies:
+        return self._replies
 
     def commands(self) -> tuple[Command, ...]:
+        """Every chat command and who may use it (in the menu in this order)."""
+        admins, anyone = Who.CHAT_ADMINS, Who.ANYONE
         return (
-            Command("start", "cmd_start", self.start),
-            Command("help", "cmd_help", self.help),
-            Command("watch", "cmd_watch", self.watch),
-            Command("unwatch", "cmd_unwatch", self.unwatch),
-            Command("list", "cmd_list", self.list),
-            Command("search", "cmd_search", self.search),
-            Command("previews", "cmd_previews", self.previews),
-            Command("timezone", "cmd_timezone", self.timezone),
-            Command("language", "cmd_language", self.language),
-            Command("settings", "cmd_settings", self.settings),
-            Command("channel", "cmd_channel", self.channel),
-            Command("digest", "cmd_digest", self.digest),
-            Command("quiet", "cmd_quiet", self.quiet),
-            Command("pause", "cmd_pause", self.pause),
-            Command("resume", "cmd_resume", self.resume),
+            Command("start", "cmd_start", self.start, anyone),
+            Command("help", "cmd_help", self.help, anyone),
+            Command("watch", "cmd_watch", self.watch, admins),
+            Command("unwatch", "cmd_unwatch", self.unwatch, admins),
+            Command("list", "cmd_list", self.list, anyone),
+            Command("search", "cmd_search", self.search, anyone),
+            Command("previews", "cmd_previews", self.previews, admins),
+            Command("timezone", "cmd_timezone", self.timezone, admins),
+            Command("language", "cmd_language", self.language, admins),
+            Command("settings", "cmd_settings", self.settings, anyone),
+            Command("channel", "cmd_channel", self.channel, Who.CHANNEL_ADMINS),
+            Command("digest", "cmd_digest", self.digest, admins),
+            Command("quiet", "cmd_quiet", self.quiet, admins),
+            Command("pause", "cmd_pause", self.pause, admins),
+            Command("resume", "cmd_resume", self.resume, admins),
+            Command("cancel", "cmd_cancel", self.flow_cancel, anyone, menu=False),
+        )
+
+    def buttons(self) -> tuple[ButtonKind, ...]:
+        """Every kind of inline button (callback data `kind:…`) and who may tap it."""
+        admins = Who.CHAT_ADMINS
+        return (
+            ButtonKind("mute", f"mute:{ID}", self.button, admins),
+            ButtonKind("unmute", f"unmute:{ID}", self.button, admins),
+            ButtonKind("del", f"del:{ID}", self.button, admins),
+            ButtonKind("undo", f"undo:{ID}", self.button, admins),
+            ButtonKind("prev", f"prev:{ID}", self.button, Who.ANYONE),
+            ButtonKind("list", r"list:\d{1,3}", self.list_page, Who.ANYONE),
+            ButtonKind(
+                "set",
+                "set:(digest|quiet|zone|language|previews|spikes|weekly)",
+                self.setting,
+                admins,
+            ),
+            ButtonKind("resume", "resume:(digest|drop)", self.resume_choice, admins),
+            ButtonKind("flow", "flow:(save|cancel)", self.flow_confirm, admins),
         )
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,26 +156,24 @@ class Handlers:
         understood with a preview, then save on confirmation.
         """
         if not context.args:
-            if await self._may_change_watches(update, context):
-                await self._replies.reply(update, "flow_ask")
-                return FLOW_ASK
-            return ConversationHandler.END
-        await self._add_watch(update, context, " ".join(context.args))
+            await self._replies.reply(update, "flow_ask")
+            return FLOW_ASK
+        await self._add_watch(update, " ".join(context.args))
         return ConversationHandler.END
 
     async def flow_keywords(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """The guided flow's keywords: show the understanding and a preview, ask to confirm."""
         raw = (update.effective_message.text if update.effective_message else "") or ""
         try:
-            query = parse_query(raw, self._aliases())
+            query = parse_query(raw, await self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return FLOW_ASK
         assert context.chat_data is not None
         context.chat_data["flow_query"] = raw
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         lines = [text(lang, "flow_understood", query=query.display)]
-        recent = self._recent_matches(Watch(0, 0, raw, query.display), query)
+        recent = await self._recent_matches(Watch(0, 0, raw, query.display), query)
         if recent:
             lines += [text(lang, "watch_recent", count=len(recent))]
             lines += [_article_line(article) for article in recent]
@@ -161,62 +195,68 @@ class Handlers:
         await query.answer()
         raw = context.chat_data.pop("flow_query", "")
         if query.data == "flow:save" and raw:
-            await self._add_watch(update, context, raw)
+            await self._add_watch(update, raw)
         else:
             await self._replies.reply(update, "flow_cancelled")
         return ConversationHandler.END
 
     async def flow_cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        """/cancel leaves the guided flow."""
+        """/cancel leaves the guided flow (and says so outside it too)."""
         await self._replies.reply(update, "flow_cancelled")
         return ConversationHandler.END
 
-    async def _add_watch(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str
-    ) -> None:
+    async def _add_watch(self, update: Update, raw: str) -> None:
         try:
-            query = parse_query(raw, self._aliases())
+            query = parse_query(raw, await self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
-        if not await self._may_change_watches(update, context):
-            return
-        chat_id = self._record_chat(update)
-        if len(self._store.list_watches(chat_id)) >= MAX_WATCHES:
-            await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
-            return
+        chat_id = await self._record_chat(update)
         message = update.effective_message
         topic = message.message_thread_id if message and message.is_topic_message else None
-        watch, new = self._store.add_watch(chat_id, raw, query.display, datetime.now(UTC), topic)
-        lang = self._replies.language(update)
+        store = self._store
+
+        def add() -> tuple[Watch, bool] | None:
+            with store.transaction():
+                existing = store.list_watches(chat_id)
+                if len(existing) >= MAX_WATCHES and query.display not in {
+                    w.display for w in existing
+                }:
+                    return None
+                return store.add_watch(chat_id, raw, query.display, datetime.now(UTC), topic)
+
+        added = await store.run(add)
+        if added is None:
+            await self._replies.reply(update, "watch_limit", limit=MAX_WATCHES)
+            return
+        watch, new = added
+        lang = await self._replies.language(update)
         lines = [
             text(lang, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display)
         ]
         synonyms = "; ".join(f"{term} = {', '.join(others)}" for term, others in query.aliases())
         if synonyms:
             lines.append(text(lang, "watch_synonyms", synonyms=synonyms))
-        recent = self._recent_matches(watch, query)
+        recent = await self._recent_matches(watch, query)
         if recent:
             lines += ["", text(lang, "watch_recent", count=len(recent))]
             lines += [_article_line(article) for article in recent]
         await send(update, "\n".join(lines))
 
-    def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
+    async def _recent_matches(self, watch: Watch, query: Query) -> list[StoredArticle]:
         """Stored articles of the last 24 hours this watch matches, newest first (at most 5)."""
-        since = datetime.now(UTC) - timedelta(hours=24)
-        return matching(watch, query, self._store.recent_articles(since))[:INSTANT_RESULTS]
+        return await recent_matches(self._store, watch, query)
 
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
         try:
-            query = parse_query(" ".join(context.args or []), self._aliases())
+            query = parse_query(" ".join(context.args or []), await self._aliases())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
         probe = Watch(0, 0, query.display, query.display)
-        candidates = self._store.search_articles([term.tokens for term in query.terms()])
-        found = matching(probe, query, candidates)[:SEARCH_RESULTS]
-        lang = self._replies.language(update)
+        found = await stored_matches(self._store, probe, query, since=None, limit=SEARCH_RESULTS)
+        lang = await self._replies.language(update)
         if not found:
             await self._replies.reply(update, "search_none", query=query.display)
             return
@@ -224,48 +264,67 @@ class Handlers:
         lines += [_article_line(article) for article in found]
         await send(update, "\n".join(lines))
 
-    async def _may_change_watches(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-        """In a group only its administrators change watches; anyone may in a private chat."""
-        chat, user = update.effective_chat, update.effective_user
-        if chat is None or user is None or chat.type not in ("group", "supergroup"):
-            return True
-        member = await context.bot.get_chat_member(chat.id, user.id)
-        if member.status in ("administrator", "creator"):
-            return True
-        await self._replies.reply(update, "group_admins_only")
-        return False
-
     async def unwatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remove a watch of this chat, named by number or by its text."""
         target = " ".join(context.args or []).removeprefix("#")
         if not target:
             await self._replies.reply(update, "unwatch_usage")
             return
-        if not await self._may_change_watches(update, context):
-            return
-        chat_id = self._record_chat(update)
-        watch_id = int(target) if target.isdigit() else None
-        removed = self._store.remove_watch(chat_id, watch_id, target)
+        chat_id = await self._record_chat(update)
+        removed = None
+        if len(target) <= 300:
+            removed = await self._store.run(
+                self._store.remove_watch, chat_id, whole_number(target), target
+            )
         if removed is None:
-            await self._replies.reply(update, "unwatch_missing", target=target)
+            await self._replies.reply(update, "unwatch_missing", target=echo(target))
         else:
             await self._replies.reply(update, "unwatch_done", id=removed.id, query=removed.query)
 
     async def list(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Show this chat's watches."""
-        chat_id = self._record_chat(update)
-        watches = self._store.list_watches(chat_id)
-        if not watches:
+        """Show this chat's watches, `LIST_PAGE` at a time with their buttons."""
+        chat_id = await self._record_chat(update)
+        page = whole_number((context.args or ["1"])[0]) or 1
+        listing = await self._listing(update, chat_id, page)
+        if listing is None:
             await self._replies.reply(update, "list_empty")
             return
-        lang = self._replies.language(update)
+        await send(update, *listing)
+
+    async def list_page(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A tap on /list's page buttons: that page, the message edited in place."""
+        query = update.callback_query
+        if query is None or query.message is None or query.data is None:
+            return
+        await query.answer()
+        listing = await self._listing(update, query.message.chat.id, int(query.data[5:]))
+        if listing is not None:
+            await query.edit_message_text(listing[0], reply_markup=listing[1])
+
+    async def _listing(
+        self, update: Update, chat_id: int, page: int
+    ) -> tuple[str, InlineKeyboardMarkup] | None:
+        watches = await self._store.run(self._store.list_watches, chat_id)
+        if not watches:
+            return None
+        lang = await self._replies.language(update)
+        pages = (len(watches) + LIST_PAGE - 1) // LIST_PAGE
+        page = min(max(page, 1), pages)
+        shown = watches[(page - 1) * LIST_PAGE : page * LIST_PAGE]
         lines = [text(lang, "list_header", count=len(watches))]
         lines += [
-            text(lang, "list_item_muted" if w.muted else "list_item", id=w.id, query=w.display)
-            for w in watches
+            text(
+                lang,
+                "list_item_muted" if w.muted else "list_item",
+                id=w.id,
+                query=shorten(w.display, 120),
+            )
+            for w in shown
         ]
+        if pages > 1:
+            lines.append(text(lang, "list_page", page=page, pages=pages))
         lines.append(text(lang, "list_footer"))
-        buttons = [
+        rows = [
             [
                 InlineKeyboardButton(
                     text(lang, "unmute_button" if w.muted else "mute_button", id=w.id),
@@ -276,9 +335,16 @@ class Handlers:
                 ),
                 InlineKeyboardButton(text(lang, "preview_button"), callback_data=f"prev:{w.id}"),
             ]
-            for w in watches
+            for w in shown
         ]
-        await send(update, "\n".join(lines), InlineKeyboardMarkup(buttons))
+        turns = [
+            InlineKeyboardButton(text(lang, label), callback_data=f"list:{number}")
+            for label, number in (("page_back", page - 1), ("page_next", page + 1))
+            if 1 <= number <= pages
+        ]
+        if turns:
+            rows.append(turns)
+        return "\n".join(lines), InlineKeyboardMarkup(rows)
 
     async def previews(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Turn link previews under this chat's alerts on or off (off by default)."""
@@ -286,7 +352,8 @@ class Handlers:
         if choice not in ("on", "off"):
             await self._replies.reply(update, "previews_usage")
             return
-        self._store.set_previews(self._record_chat(update), choice == "on")
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_previews, chat_id, choice == "on")
         await self._replies.reply(update, f"previews_{choice}")
 
     async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -295,23 +362,23 @@ class Handlers:
         if choice not in CATALOGUES:
             await self._replies.reply(update, "language_usage")
             return
-        self._store.set_language(self._record_chat(update), choice)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_language, chat_id, choice)
         await self._replies.reply(update, "language_set")
 
     async def channel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Post this chat's alerts to a channel (`/channel @name`), or back here (`off`).
 
-        The bot must be an admin of the channel allowed to post; it checks before linking.
+        The gate has checked that the user administers this chat and the channel; the bot
+        must be an admin of the channel allowed to post, which is checked before linking.
         """
         name = (context.args or [""])[0]
-        if not name:
+        if name.lower() != "off" and not CHANNEL.fullmatch(name):
             await self._replies.reply(update, "channel_usage")
             return
-        if not await self._may_change_watches(update, context):
-            return
-        chat_id = self._record_chat(update)
+        chat_id = await self._record_chat(update)
         if name.lower() == "off":
-            self._store.set_channel(chat_id, None, None)
+            await self._store.run(self._store.set_channel, chat_id, None, None)
             await self._replies.reply(update, "channel_off")
             return
         try:
@@ -323,13 +390,13 @@ class Handlers:
         if member.status != "administrator" or not getattr(member, "can_post_messages", False):
             await self._replies.reply(update, "channel_cannot_post", name=name)
             return
-        self._store.set_channel(chat_id, channel.id, name)
+        await self._store.run(self._store.set_channel, chat_id, channel.id, name)
         await self._replies.reply(update, "channel_set", name=name)
 
     async def settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """One message with this chat's settings, changed by tapping its buttons."""
-        chat_id = self._record_chat(update)
-        body, markup = self._settings_view(chat_id)
+        chat_id = await self._record_chat(update)
+        body, markup = await self._settings_view(chat_id)
         await send(update, body, markup)
 
     async def setting(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -337,27 +404,36 @@ class Handlers:
         query = update.callback_query
         if query is None or query.message is None or query.data is None:
             return
-        chat_id = query.message.chat.id
-        language, chat, previews = self._store.chat_settings(chat_id)
+        chat_id = await self._record_chat(update)
+        store = self._store
+        language, chat, previews = await store.run(store.chat_settings, chat_id)
         field = query.data.removeprefix("set:")
         if field == "digest":
-            self._store.set_digest(chat_id, _next(DIGEST_MODES, chat.digest), chat.digest_at)
-        elif field == "quiet":
-            self._store.set_quiet(chat_id, None if chat.quiet else DEFAULT_QUIET)
-        elif field == "zone":
-            self._store.set_timezone(
-                chat_id, _next(INDONESIAN_ZONES, chat.timezone or INDONESIAN_ZONES[0])
+            await store.run(
+                store.set_digest, chat_id, _next(DIGEST_MODES, chat.digest), chat.digest_at
             )
+        elif field == "quiet":
+            await store.run(store.set_quiet, chat_id, None if chat.quiet else DEFAULT_QUIET)
+        elif field == "zone":
+            zone = _next(INDONESIAN_ZONES, chat.timezone or INDONESIAN_ZONES[0])
+            await store.run(store.set_timezone, chat_id, zone)
         elif field == "language":
-            self._store.set_language(chat_id, _next(tuple(CATALOGUES), language))
+            await store.run(store.set_language, chat_id, _next(tuple(CATALOGUES), language))
         elif field == "previews":
-            self._store.set_previews(chat_id, not previews)
+            await store.run(store.set_previews, chat_id, not previews)
+        elif field in ("spikes", "weekly"):
+            spikes, weekly = await store.run(store.coverage_settings, chat_id)
+            if field == "spikes":
+                await store.run(store.set_spike_alerts, chat_id, not spikes)
+            else:
+                await store.run(store.set_weekly_report, chat_id, not weekly)
         await query.answer()
-        body, markup = self._settings_view(chat_id)
+        body, markup = await self._settings_view(chat_id)
         await query.edit_message_text(body, reply_markup=markup)
 
-    def _settings_view(self, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
-        lang, chat, previews = self._store.chat_settings(chat_id)
+    async def _settings_view(self, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        lang, chat, previews = await self._store.run(self._store.chat_settings, chat_id)
+        spikes, weekly = await self._store.run(self._store.coverage_settings, chat_id)
         on, off = text(lang, "on"), text(lang, "off")
         digest = text(lang, f"digest_mode_{chat.digest}", at=chat.digest_at)
         values = {
@@ -366,6 +442,8 @@ class Handlers:
             "zone": chat.timezone or INDONESIAN_ZONES[0],
             "language": lang.upper(),
             "previews": on if previews else off,
+            "spikes": on if spikes else off,
+            "weekly": on if weekly else off,
         }
         body = text(lang, "settings", **values)
         rows = [
@@ -383,16 +461,17 @@ class Handlers:
         given = (context.args or [""])[0]
         name = ZONE_SHORTHANDS.get(given.upper(), given)
         try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            await self._replies.reply(update, "timezone_usage", given=given)
+            if not ZONE_NAME.fullmatch(name):
+                raise ValueError(name)
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            await self._replies.reply(update, "timezone_usage", given=echo(given, 64))
             return
-        self._store.set_timezone(self._record_chat(update), name)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_timezone, chat_id, name)
+        lang = await self._replies.language(update)
         await self._replies.reply(
-            update,
-            "timezone_set",
-            zone=name,
-            now=format_time(datetime.now(UTC), ZoneInfo(name), self._replies.language(update)),
+            update, "timezone_set", zone=name, now=format_time(datetime.now(UTC), zone, lang)
         )
 
     async def digest(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -400,40 +479,44 @@ class Handlers:
         args = [a.lower() for a in context.args or []]
         mode = args[0] if args else ""
         at = args[1] if len(args) > 1 else "07:00"
-        if mode not in ("off", "hourly", "daily") or not _is_clock(at):
+        if mode not in DIGEST_MODES or not _is_clock(at):
             await self._replies.reply(update, "digest_usage")
             return
-        self._store.set_digest(self._record_chat(update), mode, at)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_digest, chat_id, mode, at)
         await self._replies.reply(update, f"digest_{mode}", at=at)
 
     async def quiet(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Quiet hours (`22:00-06:00`), during which alerts wait for one digest; or `off`."""
         window = (context.args or [""])[0]
         if window.lower() == "off":
-            self._store.set_quiet(self._record_chat(update), None)
+            chat_id = await self._record_chat(update)
+            await self._store.run(self._store.set_quiet, chat_id, None)
             await self._replies.reply(update, "quiet_off")
             return
         start, _, end = window.partition("-")
         if not (_is_clock(start) and _is_clock(end)) or start == end:
             await self._replies.reply(update, "quiet_usage")
             return
-        self._store.set_quiet(self._record_chat(update), f"{start}-{end}")
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_quiet, chat_id, f"{start}-{end}")
         await self._replies.reply(update, "quiet_set", start=start, end=end)
 
     async def pause(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop alerts until /resume; they are kept meanwhile."""
-        self._store.set_paused(self._record_chat(update), True)
+        chat_id = await self._record_chat(update)
+        await self._store.run(self._store.set_paused, chat_id, True)
         await self._replies.reply(update, "paused")
 
     async def resume(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Resume alerts; if some were missed, ask whether to get them as a digest or drop them."""
-        chat_id = self._record_chat(update)
-        missed = self._store.count_pending(chat_id)
+        chat_id = await self._record_chat(update)
+        missed = await self._store.run(self._store.count_missed, chat_id)
         if not missed:
-            self._store.resume(chat_id, missed_as_digest=False)
+            await self._store.run(self._store.resume, chat_id, missed_as_digest=False)
             await self._replies.reply(update, "resumed")
             return
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         buttons = InlineKeyboardMarkup(
             [
                 [InlineKeyboardButton(text(lang, "resume_digest"), callback_data="resume:digest")],
@@ -448,21 +531,25 @@ class Handlers:
         if query is None or query.message is None:
             return
         as_digest = query.data == "resume:digest"
-        count = self._store.resume(query.message.chat.id, missed_as_digest=as_digest)
-        lang = self._replies.language(update)
-        await query.answer()
-        await query.message.reply_text(
-            text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
+        count = await self._store.run(
+            self._store.resume, query.message.chat.id, missed_as_digest=as_digest
         )
+        lang = await self._replies.language(update)
+        await query.answer()
+        if isinstance(query.message, Message):  # else too old to reply to; the toast did
+            await query.message.reply_text(
+                text(lang, "resumed_digest" if as_digest else "resumed_drop", count=count)
+            )
 
     async def throttle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs before every handler: in allowlist mode a user not on the list is told so (and
         nothing else happens); a user over the command rate is answered once, then ignored."""
         user = update.effective_user
-        is_command = update.message is not None and (update.message.text or "").startswith("/")
+        message = update.message or update.edited_message  # an edited command runs again
+        is_command = message is not None and (message.text or "").startswith("/")
         if user is None or not (is_command or update.callback_query is not None):
             return
-        if not self._allowed(user.id):
+        if not await self._allowed(user.id):
             if self._throttle.check(user.id) == "ok":
                 await self._replies.reply(update, "not_allowed", id=user.id)
             raise ApplicationHandlerStop
@@ -477,34 +564,64 @@ class Handlers:
         """The bot was removed from a group or blocked: its watches stop (they are kept)."""
         change = update.my_chat_member
         if change is not None and change.new_chat_member.status in ("left", "kicked"):
-            self._store.deactivate_chat(change.chat.id)
+            await self._store.run(
+                self._store.deactivate_chat, change.chat.id, change.new_chat_member.status
+            )
+
+    async def migrated(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: its settings, watches and queue move there now,
+        before the next alert would find out."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.migrate_to_chat_id:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        else:
+            return
+        await self._store.run(self._store.migrate_chat, old, new)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A tap on a watch's button: under an alert ("Stop watching") or under /list (mute or
         watch again, delete with undo, preview).
 
         The watch must belong to the chat where the button was tapped: a stale or forged
-        button changes nothing and says so.
+        button changes nothing and says so. An undo counts against `MAX_WATCHES`.
         """
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
             return
         action, _, number = query.data.partition(":")
-        lang = self._replies.language(update)
+        lang = await self._replies.language(update)
         chat_id, watch_id = query.message.chat.id, int(number)
+        store = self._store
         if action in ("mute", "unmute"):
-            watch = self._store.set_muted(chat_id, watch_id, action == "mute")
+            watch = await store.run(store.set_muted, chat_id, watch_id, action == "mute")
         elif action == "del":
-            watch = self._store.remove_watch(chat_id, watch_id, "")
+            watch = await store.run(store.remove_watch, chat_id, watch_id, "")
         elif action == "undo":
-            watch = self._store.restore_watch(chat_id, watch_id)
+
+            def restore() -> Watch | str | None:
+                with store.transaction():
+                    if len(store.list_watches(chat_id)) >= MAX_WATCHES:
+                        return "limit"
+                    return store.restore_watch(chat_id, watch_id)
+
+            restored = await store.run(restore)
+            if restored == "limit":
+                await query.answer(text(lang, "watch_limit", limit=MAX_WATCHES), show_alert=True)
+                return
+            watch = restored if isinstance(restored, Watch) else None
         else:
-            watch = self._store.find_watch(chat_id, watch_id)
+            watch = await store.run(store.find_watch, chat_id, watch_id)
         if watch is None:
             await query.answer(text(lang, "button_stale"))
             return
         short = {"mute": "muted_short", "unmute": "unmuted_short"}.get(action)
         await query.answer(text(lang, short, id=watch.id) if short else None)
+        if not isinstance(query.message, Message):  # too old to reply to; the toast did
+            return
         if action == "prev":
             await self._preview(query.message, watch, lang)
         elif action == "del":
@@ -524,54 +641,55 @@ class Handlers:
             key = {"mute": "muted", "unmute": "unmuted", "undo": "restored"}[action]
             await query.message.reply_text(text(lang, key, id=watch.id, query=watch.display))
 
+    async def stale(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button no handler takes (a finished flow's, say): it is no longer available."""
+        if update.callback_query is not None:
+            lang = await self._replies.language(update)
+            await update.callback_query.answer(text(lang, "button_stale"))
+
     async def _preview(self, message: Message, watch: Watch, lang: str) -> None:
         """The last stored articles this watch matches (a week back at most)."""
         try:
-            query = parse_query(watch.query, self._aliases())
+            query = parse_query(watch.query, await self._aliases())
         except QueryError:
             return
         since = datetime.now(UTC) - timedelta(days=7)
-        found = matching(watch, query, self._store.recent_articles(since))
+        found = await stored_matches(self._store, watch, query, since=since, limit=INSTANT_RESULTS)
         if not found:
             await message.reply_text(text(lang, "preview_none", query=watch.display))
             return
         lines = [text(lang, "preview_header", query=watch.display)]
-        lines += [_article_line(a) for a in found[:INSTANT_RESULTS]]
+        lines += [_article_line(a) for a in found]
         await message.reply_text("\n".join(lines))
 
-    def _aliases(self) -> AliasTable:
-        groups = [*self._file_aliases, *(names for _, names in self._store.alias_groups())]
-        return build_table(groups)
+    async def _aliases(self) -> AliasTable:
+        stored = await self._store.run(self._store.alias_groups)
+        return build_table([*self._file_aliases, *(names for _, names in stored)])
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""
         words = (update.effective_message.text or "").split() if update.effective_message else []
-        await self._replies.reply(update, "unknown_command", command=words[0] if words else "")
+        command = echo(words[0], 40) if words else ""
+        await self._replies.reply(update, "unknown_command", command=command)
 
-    def _record_chat(self, update: Update) -> int:
+    async def _record_chat(self, update: Update) -> int:
         chat = update.effective_chat
         assert chat is not None
         title = chat.title or chat.full_name or ""
-        self._store.ensure_chat(
-            chat.id, chat.type, self._replies.language(update), title, datetime.now(UTC)
+        language = await self._replies.language(update)
+        await self._store.run(
+            self._store.ensure_chat, chat.id, chat.type, language, title, datetime.now(UTC)
         )
         return chat.id
 
 
-def matching(watch: Watch, query: Query, articles: Sequence[StoredArticle]) -> list[StoredArticle]:
-    """The stored articles (in the order given) that this watch's query matches."""
-    index = MatchIndex([(watch, query)])
-    return [a for a in articles if index.match(_document(a))]
-
-
-def _document(article: StoredArticle) -> Document:
-    hosts = hosts_of(article.url, article.source_url)
-    return Document(article.title, article.summary, article.source_name, hosts)
+async def _anyone(user_id: int) -> bool:
+    return True
 
 
 def _article_line(article: StoredArticle) -> str:
     title = html.escape(shorten(article.title, 150), quote=False)
-    source = html.escape(article.source_name, quote=False)
+    source = html.escape(shorten(article.source_name, 60), quote=False)
     return f'• <a href="{html.escape(article.url, quote=True)}">{title}</a> — {source}'
 
 
@@ -593,6 +711,8 @@ class Throttle:
     def check(self, user_id: int) -> str:
         """ "ok", "warn" (first command over the limit) or "drop"."""
         now = self._clock()
+        if len(self._recent) > TRACKED_USERS:
+            self._forget_quiet_users(now)
         recent = self._recent.setdefault(user_id, deque())
         while recent and recent[0] <= now - 60:
             recent.popleft()
@@ -605,24 +725,9 @@ class Throttle:
         self._warned.add(user_id)
         return "warn"
 
-
-class Replies:
-    """Answers in the chat's language: the one chosen with /language, else the one of the
-    user's Telegram app at the chat's first contact (English or Indonesian)."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def language(self, update: Update) -> str:
-        chat, user = update.effective_chat, update.effective_user
-        chosen = self._store.chat_language(chat.id) if chat is not None else None
-        return chosen or language_of(user.language_code if user else None)
-
-    async def reply(self, update: Update, key: str, **values: object) -> None:
-        """Answer with one catalogue text."""
-        await send(update, text(self.language(update), key, **values))
-
-
-async def send(update: Update, message: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(message, reply_markup=markup)
+    def _forget_quiet_users(self, now: float) -> None:
+        """Users silent for a minute are forgotten, so that memory follows the active ones."""
+        quiet = [user for user, times in self._recent.items() if not times or times[-1] <= now - 60]
+        for user in quiet:
+            del self._recent[user]
+            self._warned.discard(user)
