@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
+from typing import cast
 from urllib.parse import urlsplit
 
 import ahocorasick  # type: ignore[import-not-found]  # no stubs published
@@ -330,8 +331,6 @@ class MatchIndex:
         self._alone_one = {key: numbers[0] for key, numbers in alone.items() if len(numbers) == 1}
         self._alone = {key: tuple(numbers) for key, numbers in alone.items() if len(numbers) > 1}
         self._paired = {key: tuple(entries) for key, entries in paired.items()}
-        self._alone_one_keys, self._alone_keys = frozenset(self._alone_one), frozenset(self._alone)
-        self._paired_keys = frozenset(paired)
         self.shared: dict[int, tuple[int, ...]] = {}
         self.automaton = self._build_automaton()
         self.senses = {key: sense for (_, sense), key in self._judged.items()}
@@ -399,11 +398,14 @@ class MatchIndex:
 
     def _candidates(self, found: set[int]) -> set[int]:
         """Queries an anchor hit makes possible (see `_anchor_plan`)."""
-        candidates = set(map(self._alone_one.__getitem__, found & self._alone_one_keys))
-        for key in found & self._alone_keys:
-            candidates.update(self._alone[key])
-        for key in found & self._paired_keys:
-            for number, secondary in self._paired[key]:
+        # one dictionary probe per found key (a value not a key, a needle, finds nothing)
+        alone = set(map(self._alone_one.get, found))
+        alone.discard(None)
+        candidates = cast(set[int], alone)
+        for numbers in filter(None, map(self._alone.get, found)):
+            candidates.update(numbers)
+        for entries in filter(None, map(self._paired.get, found)):
+            for number, secondary in entries:
                 if not found.isdisjoint(secondary):
                     candidates.add(number)
         return candidates
