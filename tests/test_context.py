@@ -226,3 +226,9 @@ def test_explanation_names_the_rules_in_both_languages():
         '"Laut Cina Selatan"; also written China, Tiongkok'
     ]
     assert explain(parse_query("=AS banjir", LEXICON), "en") == []
+
+
+def test_an_acronym_is_no_bare_name_of_a_person():
+    """UN (Ujian Nasional) is a word of "Kim Jong Un" only when folded: no namesake rule."""
+    assert "namesakes" not in explain(parse_query("UN", LEXICON), "en")[0]
+    assert fires("UN", "Nilai UN Budi tahun ini naik", "Nilai UN Budi tahun ini naik.")

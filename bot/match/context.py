@@ -872,7 +872,14 @@ class Lexicon(Mapping[Tokens, Sequence[str]]):
         )
         applying = [rule for rule in rules.rules if key in {self.key(n) for n in rule.names}]
         national = {self.key(n) for n in rules.national}
-        person = next((full for full in self._persons if len(key) == 1 and key[0] in full), ())
+        person = next(
+            (
+                full
+                for full in self._persons
+                if len(key) == 1 and key[0] in full and not is_acronym(tokens[0])
+            ),
+            (),
+        )
         pattern, whole, lowered = _patterns(tokens, self.spellings)
         labels = [rule.label for rule in applying if rule.label]
         labels += [self.shown(name) for name, _ in containers]
