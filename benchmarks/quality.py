@@ -1,6 +1,7 @@
 """Matching quality against human labels: per-query precision and recall on real articles.
 
     python benchmarks/quality.py [--corpus ../shared/corpus/news-dev.jsonl.gz] [--show QUERY]
+                                 [--no-rules]
 
 The articles are the news-dev corpus (3,462 Indonesian articles, IndoSum, CC BY-SA 4.0; see its
 README); they are read from `../shared` and never copied into the project. The labels are ours,
@@ -12,7 +13,8 @@ Articles not listed for a query do not mention it. How they were made is in the 
 Each query is matched on title + body with the project's aliases and context rules, exactly as
 a watch would be. It prints one line per query and a last line with the micro-averaged figures
 (over every article x query pair). `--show QUERY` lists that query's disagreements with their
-reasons. Without the corpus it says so and exits 0.
+reasons. `--no-rules` matches with the aliases only, without context rules or spelling
+variants (how matching worked before them). Without the corpus it says so and exits 0.
 """
 
 from __future__ import annotations
@@ -49,10 +51,13 @@ def load_labels(path: Path) -> tuple[list[str], dict[str, set[str]], dict[tuple[
     return list(queries), relevant, reasons
 
 
-def fired(queries: list[str], articles: list[dict[str, str]]) -> dict[str, set[str]]:
+def fired(
+    queries: list[str], articles: list[dict[str, str]], rules: bool = True
+) -> dict[str, set[str]]:
     """The articles each query's watch fires on."""
     aliases_file = ROOT / "config" / "aliases.toml"
-    lexicon = build_table(read_alias_groups(aliases_file), read_context_rules(aliases_file))
+    context = read_context_rules(aliases_file) if rules else None
+    lexicon = build_table(read_alias_groups(aliases_file), context)
     entries = []
     for number, text in enumerate(queries):
         query = parse_query(text, lexicon)
@@ -70,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--show", action="append", default=[], help="list this query's errors")
+    parser.add_argument("--no-rules", action="store_true", help="aliases only, no context rules")
     args = parser.parse_args()
     if not args.corpus.exists():
         print(f"corpus not found at {args.corpus}; nothing to measure")
@@ -78,9 +84,10 @@ def main() -> None:
         articles = [json.loads(line) for line in lines]
     titles = {article["id"]: article["title"] for article in articles}
     queries, relevant, reasons = load_labels(LABELS)
-    matched = fired(queries, articles)
+    matched = fired(queries, articles, rules=not args.no_rules)
     total = {"tp": 0, "fp": 0, "fn": 0}
-    print(f"{len(articles)} articles, {len(queries)} queries, title + body")
+    how = "aliases only" if args.no_rules else "aliases and context rules"
+    print(f"{len(articles)} articles, {len(queries)} queries, title + body, {how}")
     print(f"{'query':<24} {'relevant':>8} {'fired':>6} {'precision':>9} {'recall':>7}")
     for query in queries:
         hits, wanted = matched[query], relevant[query]
