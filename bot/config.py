@@ -30,6 +30,8 @@ from typing import Any, Generic, TypeVar, cast, dataclass_transform
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.match.context import ContextRules, RuleError
+
 DEFAULT_CONFIG_PATH = Path("config/pantau.toml")
 TOKEN_HELP = "create a bot with @BotFather (https://t.me/BotFather) and export TELEGRAM_BOT_TOKEN"
 MINUTE, DAY = 60.0, 86400.0
@@ -538,3 +540,16 @@ def read_alias_groups(path: Path) -> list[list[str]]:
             raise ConfigError(f"alias #{number} in {path} needs names = [two or more strings]")
         groups.append(names)
     return groups
+
+
+def read_context_rules(aliases_file: Path) -> ContextRules:
+    """The context rules in `context.toml` next to the alias file (none when it is absent)."""
+    path = aliases_file.with_name("context.toml")
+    if not path.exists():
+        return ContextRules()
+    try:
+        return ContextRules.from_tables(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+    except RuleError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.compose import format_time
-from bot.config import Config, read_alias_groups
+from bot.config import Config, read_alias_groups, read_context_rules
 from bot.lookup import recent_matches
 from bot.match import Query, build_table, parse_query
 from bot.models import Watch
@@ -69,7 +69,9 @@ def run_console(config: Config, store: Store, watches: list[str]) -> None:
     """Watch these queries and print alerts until stopped."""
     now = datetime.now(UTC)
     store.ensure_chat(CONSOLE_CHAT, "private", "id", "console", now)
-    aliases = build_table(read_alias_groups(config.aliases_file))
+    aliases = build_table(
+        read_alias_groups(config.aliases_file), read_context_rules(config.aliases_file)
+    )
     watched = []
     for query in watches:
         parsed = parse_query(query, aliases)

@@ -42,7 +42,7 @@ from http.server import ThreadingHTTPServer
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import Config, read_alias_groups
+from bot.config import Config, read_alias_groups, read_context_rules
 from bot.deliver import Deliverer, Sender, delivery_waited
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
@@ -86,6 +86,7 @@ class Service:
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._file_aliases = read_alias_groups(config.aliases_file)
+        self._context_rules = read_context_rules(config.aliases_file)
         self._index: LiveIndex | None = None
         self._index_version = -1
         self._index_lock = asyncio.Lock()
@@ -271,7 +272,9 @@ class Service:
             full = self._index is None or aliases_version != self._aliases_version
             if full:
                 groups = await store.run(store.alias_groups)
-                self._aliases = build_table([*self._file_aliases, *(names for _, names in groups)])
+                self._aliases = build_table(
+                    [*self._file_aliases, *(names for _, names in groups)], self._context_rules
+                )
                 added, removed = ids, set()
             else:
                 added, removed = ids - self._indexed, self._indexed - ids

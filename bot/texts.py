@@ -314,6 +314,14 @@ ID: dict[str, str] = {
     "previews_usage": "Tulis <code>/previews on</code> atau <code>/previews off</code>",
     "previews_on": "Pratinjau tautan kini tampil di bawah peringatan.",
     "previews_off": "Pratinjau tautan kini disembunyikan.",
+    # How a watch term is understood (bot.match.explain), issue #15
+    "explain_term": "{term}: {synonyms}",
+    "explain_alone": "{term}",
+    "explain_not": "bukan {cases}",
+    "explain_spelled": "juga ditulis {spellings}",
+    "explain_initials": "inisial nama",
+    "explain_namesakes": "orang lain bernama sama",
+    "explain_foreign": "lembaga negara lain",
 }
 
 EN: dict[str, str] = {
@@ -609,6 +617,14 @@ EN: dict[str, str] = {
     "previews_usage": "Write <code>/previews on</code> or <code>/previews off</code>",
     "previews_on": "Link previews now show under alerts.",
     "previews_off": "Link previews are now hidden.",
+    # How a watch term is understood (bot.match.explain), issue #15
+    "explain_term": "{term}: {synonyms}",
+    "explain_alone": "{term}",
+    "explain_not": "not {cases}",
+    "explain_spelled": "also written {spellings}",
+    "explain_initials": "initials",
+    "explain_namesakes": "namesakes",
+    "explain_foreign": "another country's",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"id": ID, "en": EN}

@@ -7,14 +7,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.config import read_alias_groups
+from bot.config import read_alias_groups, read_context_rules
 from bot.match import Document, MatchIndex, QueryError, build_table, parse_query
 from bot.match.reference import evaluate
 from bot.models import Watch
 
-ALIASES = build_table(
-    read_alias_groups(Path(__file__).resolve().parents[1] / "config" / "aliases.toml")
-)
+ALIASES_FILE = Path(__file__).resolve().parents[1] / "config" / "aliases.toml"
+ALIASES = build_table(read_alias_groups(ALIASES_FILE), read_context_rules(ALIASES_FILE))
 WORDS = [
     "Korea",
     "Utara",
@@ -31,6 +30,13 @@ WORDS = [
     "negara",
     "Korut",
     "Jakarta",
+    "Prabowo",
+    "MA",
+    "Cina",
+    "Tiongkok",
+    "PBB",
+    "Amerika",
+    "DPR",
 ]
 TEXT_ONLY = [
     "Putinnya",
@@ -46,8 +52,36 @@ TEXT_ONLY = [
     "Jakartanya",
     "ASnya",
     "Zelénskyy",
+    "Edhy",
+    "Subianto",
+    "Presiden",
+    "berinisial",
+    "Brigpol",
+    "Roma",
+    "dolar",
+    "Laut",
+    "Bidara",
+    "China",
+    "Chinanya",
+    "Cinanya",
+    "Tiongkoklah",
+    "Muchlis",
+    "Dewan Perwakilan Rakyat Daerah",
+    "Dewan Perwakilan Rakyat",
+    "PKB",
+    "Eropa",
+    "Asia",
+    "Mahkamah Agung",
+    "Kanada",
+    "53",
+    "217",
+    "P2",
+    "SMK",
+    "Partai Bulan Bintang (PBB)",
+    "sebagai tersangka",
+    "Juru Bicara",
 ]
-PUNCTUATION = [" ", " ", " ", ", ", ". ", " (", ") ", " - ", "—"]
+PUNCTUATION = [" ", " ", " ", ", ", ". ", " (", ") ", " - ", "—", "-", "/", "."]
 
 word = st.sampled_from(WORDS)
 phrase = st.lists(word, min_size=1, max_size=3).map(lambda ws: '"' + " ".join(ws) + '"')

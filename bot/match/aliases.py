@@ -2,8 +2,10 @@
 
 Rules:
 - `config/aliases.toml` holds `[[alias]]` groups (`names = [...]`, read by `config`); admins
-  add groups in chat, stored in the database. Both are merged into one table here.
-- A name's key is its word tokens casefolded, so "Kim Jong-un" and "kim jong un" are one key.
+  add groups in chat, stored in the database. Both are merged into one table here, together
+  with the context rules of `config/context.toml` (and any rules added later) when given.
+- A name's key is its word tokens casefolded, in canonical spelling ("Kim Jong-un", "kim jong
+  un" are one key; so are "Cina" and "China" when the rules make them one word).
 - A name in several groups expands to the members of all of them, in the order listed, without
   repeats; expansion is not transitive beyond that (no chains through a shared member).
 """
@@ -12,22 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.match.query import AliasTable
-from bot.match.text import words
+from bot.match.context import ContextRules, Lexicon
 
 
-def alias_key(name: str) -> tuple[str, ...]:
-    return tuple(token.casefold() for token in words(name))
-
-
-def build_table(groups: Iterable[Sequence[str]]) -> AliasTable:
-    """Map each name's key to every name it stands for."""
-    table: dict[tuple[str, ...], list[str]] = {}
-    for group in groups:
-        for name in group:
-            key = alias_key(name)
-            if not key:
-                continue
-            members = table.setdefault(key, [])
-            members.extend(other for other in group if other not in members)
-    return table
+def build_table(groups: Iterable[Sequence[str]], rules: ContextRules | None = None) -> Lexicon:
+    """Map each name's key to every name it stands for, with the senses the rules give."""
+    return Lexicon(groups, rules)

@@ -18,6 +18,10 @@ Grammar (what a user types after /watch):
   table stands for all its equivalents (`Korut` → Korut OR "Korea Utara" OR …), written as
   the table writes it (`as` → `AS`, which only matches in capitals). Bare words side by side
   that spell an alias name are that name as a phrase: `Korea Utara` is `"Korea Utara"`.
+- With a `Lexicon` (aliases plus context rules): words are in canonical spelling everywhere,
+  also inside phrases and after `=` (`"Laut Cina Selatan"` is "laut china selatan"), and each
+  term reached through alias expansion carries its `Sense`, the context rules that tell its
+  occurrences apart (`AS` is not "AS Roma", not initials); `=AS` carries none.
 - No regular expressions, wildcards or anything whose cost depends on the input's shape.
 - Refused with a `QueryError` (a code for the user's language, plus details): empty, longer
   than 300 characters, more than 20 terms, an unbalanced quote or bracket, a dangling operator,
@@ -29,8 +33,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from bot.match.context import Lexicon, Sense, Spellings
 from bot.match.text import words
 
 MAX_LENGTH = 300
@@ -72,11 +77,15 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """Consecutive word tokens; `title_only` restricts it to the headline."""
+    """Consecutive word tokens; `title_only` restricts it to the headline.
+
+    `sense` (from alias expansion) says which occurrences count; without one, all do.
+    """
 
     tokens: tuple[str, ...]
     title_only: bool = False
     typed: str = ""
+    sense: Sense | None = None
 
     @property
     def key(self) -> str:
@@ -131,10 +140,15 @@ class Query:
 
     root: Node
     display: str
+    spellings: Spellings = field(default_factory=Spellings)
 
     def terms(self) -> list[Term]:
         """Every term the query can match on, aliases included."""
         return [term for any_of in _walk_any_of(self.root) for term in any_of.terms]
+
+    def any_of(self) -> list[AnyOf]:
+        """Each term as typed with the terms it stands for, in query order."""
+        return _walk_any_of(self.root)
 
     def aliases(self) -> list[tuple[str, list[str]]]:
         """For the echo: each expanded term with the equivalents it stands for."""
@@ -164,7 +178,7 @@ def parse_query(text: str, aliases: AliasTable | None = None) -> Query:
         raise QueryError("too_many_terms", count=parser.term_count, limit=MAX_TERMS)
     if not anchored(root):
         raise QueryError("only_exclusions")
-    return Query(root=root, display=render(root))
+    return Query(root=root, display=render(root), spellings=parser.spellings)
 
 
 def render(node: Node) -> str:
@@ -239,7 +253,19 @@ class _Parser:
         self._lexemes = lexemes
         self._position = 0
         self._aliases = aliases
+        self._lexicon = aliases if isinstance(aliases, Lexicon) else None
+        self.spellings = self._lexicon.spellings if self._lexicon else Spellings()
         self.term_count = 0
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
+        """A text's word tokens in canonical spelling."""
+        return self.spellings.tokens(words(text))
+
+    def _key(self, tokens: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(t.casefold() for t in tokens)
+
+    def _sense(self, tokens: tuple[str, ...]) -> Sense | None:
+        return self._lexicon.sense(tokens) if self._lexicon else None
 
     def peek(self) -> tuple[str, str] | None:
         if self._position < len(self._lexemes):
@@ -307,7 +333,7 @@ class _Parser:
                 break
             run.append(value)
         for size in range(len(run), 1, -1):
-            key = tuple(t.casefold() for word in run[:size] for t in words(word))
+            key = self._key(self._tokens(" ".join(run[:size])))
             if key in self._aliases:
                 self._position += size - 1
                 return " ".join(run[:size])
@@ -325,28 +351,40 @@ class _Parser:
             kind, value = self._take()
         if kind not in ("word", "phrase"):
             raise QueryError("near_terms" if kind == "near" else "dangling")
-        tokens = tuple(words(value))
+        tokens = self._tokens(value)
         if not tokens:
             raise QueryError("no_words", term=value)
         self.term_count += 1
         typed = _quoted(" ".join(value.split()))
         if field == "source":
-            return Source(tuple(t.casefold() for t in tokens), " ".join(value.split()))
+            plain = tuple(t.casefold() for t in words(value))
+            return Source(plain, " ".join(value.split()))
         title_only = field == "title"
         shown = ("title:" if title_only else "") + ("=" if literal else "") + typed
         own = Term(tokens, title_only, typed)
         if literal:
             return AnyOf((own,), shown, expanded=False)
-        equivalents = self._aliases.get(tuple(t.casefold() for t in tokens), ())
+        equivalents = self._aliases.get(self._key(tokens), ())
         if not equivalents:
             return AnyOf((own,), shown, expanded=False)
-        variants = [Term(tuple(words(alias)), title_only, _quoted(alias)) for alias in equivalents]
-        unique = {variant.tokens: variant for variant in variants}
-        own_form = next((v for v in variants if _same_ignoring_case(v.tokens, tokens)), own)
-        ordered = [own_form, *(v for key, v in unique.items() if key != own_form.tokens)]
+        unique: dict[tuple[str, ...], Term] = {}
+        typed_key = tuple(t.casefold() for t in words(value))
+        own_name = next((a for a in equivalents if _same_key(a, typed_key)), None)
+        if own_name is not None:
+            own = Term(self._tokens(own_name), title_only, _quoted(own_name))
+        unique[own.tokens] = replace(own, sense=self._sense(own.tokens))
+        for alias in equivalents:
+            alias_tokens = self._tokens(alias)
+            if alias_tokens not in unique:
+                unique[alias_tokens] = Term(
+                    alias_tokens, title_only, _quoted(alias), self._sense(alias_tokens)
+                )
+        ordered = list(unique.values())
+        own_form = ordered[0]
         shown = ("title:" if title_only else "") + own_form.typed
         return AnyOf(tuple(ordered), shown, expanded=True)
 
 
-def _same_ignoring_case(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
-    return tuple(t.casefold() for t in left) == tuple(t.casefold() for t in right)
+def _same_key(name: str, key: tuple[str, ...]) -> bool:
+    """Does an alias name spell these casefolded tokens (before canonical spelling)?"""
+    return tuple(t.casefold() for t in words(name)) == key
