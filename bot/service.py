@@ -257,7 +257,7 @@ class Service:
     async def current_index(self) -> LiveIndex:
         """The match index for the watches as they are now, brought up to date if they changed.
 
-        A new or removed watch updates the small part of the live index; a change of aliases,
+        A new, removed or changed (`revised`) watch updates the small part of the live index; a change of aliases,
         or too many changes, rebuilds it whole. Either way the parsing and the building happen
         in a worker thread, the reading in the store's.
         """
@@ -277,7 +277,8 @@ class Service:
                 )
                 added, removed = ids, set()
             else:
-                added, removed = ids - self._indexed, self._indexed - ids
+                revised = await store.run(store.revised_watches, self._index_version)
+                added, removed = (ids - self._indexed) | (revised & ids), self._indexed - ids
             entries = await asyncio.to_thread(
                 self._parse, await store.run(store.watches_by_ids, added), self._aliases
             )

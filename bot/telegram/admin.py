@@ -9,7 +9,7 @@ Rules:
 - `/sources` lists every source with its state, last success, items in the last 24 h and its
   errors, `PAGE_SIZE` a page; `/sources 2` shows the second page.
 - `/stats` counts "today" from midnight in the bot's time zone; uptime is since this process
-  built its handlers.
+  built its handlers; the not-relevant rates are `feedback`'s.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from bot.discover import Discovered, DiscoveryError
 from bot.models import Source
 from bot.sources import GNEWS_PREFIX, make_spec
 from bot.store import DuplicateSource, Store
+from bot.telegram.feedback import stats_lines
 from bot.telegram.handlers import whole_number
 from bot.telegram.permissions import Command, Who
 from bot.telegram.replies import Replies, echo, send
@@ -142,7 +143,9 @@ class AdminCommands:
                 started=format_time(self._started, self._zone, lang),
                 uptime=_span((now - self._started).total_seconds()),
                 size=_megabytes(figures.database_bytes),
-            ),
+            )
+            + "\n"
+            + "\n".join(await stats_lines(self._store, lang)),
         )
 
     async def addsource(self, update: Update, args: list[str]) -> None:
