@@ -77,7 +77,7 @@ from bot.sender import (
 from bot.store import Store
 from bot.texts import text
 
-__all__ = ["Deliverer", "Sender", "delivery_waited", "keyboard"]
+__all__ = ["Deliverer", "Sender", "delivery_waited", "digest_keyboard", "keyboard"]
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = 600.0
@@ -237,7 +237,11 @@ class Deliverer:
     async def _send_message(self, row: _Row, message: QueuedMessage) -> Outcome:
         """A digest part or notice as text; a chart or report as a photo or document with
         its HTML as caption."""
-        outgoing = Outgoing(row.target, message.html, thread_id=row.thread_id)
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if message.kind == "digest" and not row.channel:
+            language = await self._store.run(self._store.chat_language, message.chat_id)
+            buttons = digest_keyboard(language or "", message.id)
+        outgoing = Outgoing(row.target, message.html, buttons, row.thread_id)
         if message.media == "photo":
             return await self._sender.send_photo(
                 outgoing, Attachment(message.filename, message.file)
@@ -498,3 +502,14 @@ def keyboard(alert: Alert, delivery_id: int) -> tuple[tuple[Button, ...], ...]:
         label = shorten(f"{mute_label}: {display}", BUTTON_TEXT_BUDGET)
         rows.append((Button(label, data=f"mute:{watch_id}"),))
     return tuple(rows)
+
+
+def digest_keyboard(language: str, part_id: int) -> tuple[tuple[Button, ...], ...]:
+    """One "Not relevant…" button under a digest part (not in a channel): a tap lists the
+    part's articles as buttons, each the alert's own "Not relevant" (`nrd:<part id>`).
+
+    One button per article under the digest itself would bury a part of dozens of articles
+    under its keyboard (Telegram allows 100 buttons), and its numbers would have to be matched
+    to unnumbered lines; one tap more keeps the digest readable.
+    """
+    return ((Button(text(language, "button_not_relevant_digest"), data=f"nrd:{part_id}"),),)

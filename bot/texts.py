@@ -348,6 +348,8 @@ ID: dict[str, str] = {
     "stats_flagged": "\n<b>Tidak relevan</b> (7 hari terakhir: ditandai / terkirim)",
     "stats_flagged_line": "{rate}% · #{id} {query} ({flagged}/{sent})",
     "stats_flagged_none": "Belum ada peringatan yang ditandai.",
+    "button_not_relevant_digest": "🚫 Tidak relevan…",
+    "nr_pick": "Berita mana yang tidak relevan?",
 }
 
 EN: dict[str, str] = {
@@ -677,6 +679,8 @@ EN: dict[str, str] = {
     "stats_flagged": "\n<b>Not relevant</b> (last 7 days: flagged / sent)",
     "stats_flagged_line": "{rate}% · #{id} {query} ({flagged}/{sent})",
     "stats_flagged_none": "No alert has been flagged.",
+    "button_not_relevant_digest": "🚫 Not relevant…",
+    "nr_pick": "Which article is not relevant?",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"id": ID, "en": EN}

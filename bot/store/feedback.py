@@ -75,6 +75,15 @@ class FeedbackMixin(WatchesMixin):
         watches = [w for w in (self.find_watch(chat_id, i) for i in ids) if w is not None]
         return _stored(found[0]), watches
 
+    def digest_alerts(self, chat_id: int, part_id: int, limit: int) -> list[tuple[int, str]]:
+        """The alerts (id, headline) a digest part of this chat carried, in their order."""
+        rows = self.db.execute(
+            "SELECT d.id, a.title FROM deliveries d JOIN articles a ON a.id = d.article_id "
+            "WHERE d.part_id = ? AND d.chat_id = ? ORDER BY d.id LIMIT ?",
+            [part_id, chat_id, limit],
+        ).fetchall()
+        return [(row[0], row[1]) for row in rows]
+
     def record_tap(
         self, delivery_id: int, watch_ids: Iterable[int], user_id: int, now: datetime
     ) -> None:

@@ -7,6 +7,8 @@ Rules:
   (`QueryMatch.occurrences`: the same rules, context rules included, as the alert) — and
   buttons that fix the watch: exclude the phrase around an occurrence (`AS -"AS Roma"`),
   require the term in the headline (`title:AS`), or mute it (the `mute` button of alerts).
+- `nrd:<digest part>`, for anyone who sees the digest: the part's articles as buttons, each
+  its alert's `nr` (one button under a digest instead of one per article).
 - `fix:<fix>` and `revert:<watch>` change a watch, so they are for whoever may use /watch
   (the permission gate: chat admins). A fix's query is parsed again with the current alias
   table when it is applied, and applied only while the watch's query is still the one it was
@@ -51,6 +53,7 @@ SNIPPET_WIDTH = 60
 MAX_SPOTS = 4  # occurrences shown per watch
 MAX_EXCLUDES = 2  # phrases offered per watch
 LABEL_BUDGET = 60
+MAX_PICKS = 50  # a digest part's articles offered, within Telegram's 100 buttons
 QUERY_BUDGET = 120
 _OR = re.compile(r"(?:^|\s)(?:OR|atau)(?:\s|$)", re.IGNORECASE)
 _QUOTES = re.compile(r"[\"“”]")
@@ -79,6 +82,7 @@ class Feedback:
         """Seeing where the terms occurred is for anyone; changing the watch as /watch."""
         return (
             ButtonKind("nr", f"nr:{ID}", self.not_relevant, Who.ANYONE),
+            ButtonKind("nrd", f"nrd:{ID}", self.pick, Who.ANYONE),
             ButtonKind("fix", f"fix:{ID}", self.fix, Who.CHAT_ADMINS),
             ButtonKind("revert", f"revert:{ID}", self.revert, Who.CHAT_ADMINS),
         )
@@ -131,6 +135,26 @@ class Feedback:
                 label = text(lang, "mute_button", id=spot.watch.id)
                 rows.append([InlineKeyboardButton(label, callback_data=f"mute:{spot.watch.id}")])
         await reply_to(query.message, body, InlineKeyboardMarkup(rows))
+
+    async def pick(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Under a digest part: its articles as buttons, each an alert's "not relevant"."""
+        query = update.callback_query
+        if query is None or query.data is None or query.message is None:
+            return
+        lang = await self._replies.language(update)
+        chat_id, store = query.message.chat.id, self._store
+        alerts = await store.run(store.digest_alerts, chat_id, int(query.data[4:]), MAX_PICKS)
+        if not alerts:
+            await query.answer(text(lang, "button_stale"))
+            return
+        await query.answer()
+        if not isinstance(query.message, Message):
+            return
+        rows = [
+            [InlineKeyboardButton(shorten(title, LABEL_BUDGET), callback_data=f"nr:{delivery}")]
+            for delivery, title in alerts
+        ]
+        await reply_to(query.message, text(lang, "nr_pick"), InlineKeyboardMarkup(rows))
 
     async def fix(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Apply a fix offered under a "not relevant" tap."""
