@@ -173,6 +173,17 @@ def test_flag_see_where_fix_in_one_tap_and_undo(tmp_path, telegram, feeds):
     tap(CHAT, item["callback_data"], picker.message_id)
     assert "<b>jaguar</b> terlihat" in said(CHAT, "Di mana kata kuncinya muncul", before).html
     assert tap(GROUP, more["callback_data"], 1, GROUP_ADMIN, "group") == ID["button_stale"]
+
+    # /list marks a watch once 3 of its alerts, at least a fifth of them, were flagged.
+    assert "⚠️" not in listing.text, "one flagged alert is not yet often"
+    animal_alert = said(CHAT, "Seekor jaguar lahir")
+    before = len(telegram.messages_to(CHAT))
+    tap(CHAT, buttons(animal_alert)[1]["callback_data"], animal_alert.message_id)
+    said(CHAT, "Di mana kata kuncinya muncul", before)
+    before = len(telegram.messages_to(CHAT))
+    telegram.send_command(CHAT, "/list")
+    flagged = "#1 · Jaguar ⚠️ sering ditandai tidak relevan (3 dari 3 peringatan, 7 hari)"
+    assert flagged in said(CHAT, "#1", before).text
     assert bot.stop() == 0
     assert telegram.rejected == []
 

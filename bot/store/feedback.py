@@ -201,18 +201,23 @@ class FeedbackMixin(WatchesMixin):
             f"WHERE d.status = ? AND d.sent_at >= ? {where}GROUP BY t.watch_id",
             [DeliveryState.SENT, moment, *([] if chat_id is None else [chat_id])],
         ).fetchall()
-        found: list[Flagged] = []
+        by_chat: dict[int, dict[int, int]] = {}
         for watch_id, chat, count in flagged:
-            watch = self.find_watch(chat, watch_id)
-            if watch is None:
-                continue
-            sent = self.db.execute(
-                "SELECT count(*) FROM deliveries d, json_each(d.watch_ids) j "
-                "WHERE d.chat_id = ? AND d.status = ? AND d.sent_at >= ? "
-                "AND CAST(j.value AS INTEGER) = ?",
-                [chat, DeliveryState.SENT, moment, watch_id],
-            ).fetchone()[0]
-            found.append(Flagged(watch, count, max(sent, count)))
+            by_chat.setdefault(chat, {})[watch_id] = count
+        found: list[Flagged] = []
+        for chat, counts in by_chat.items():
+            sent = dict(
+                self.db.execute(
+                    "SELECT CAST(j.value AS INTEGER), count(*) FROM deliveries d, "
+                    "json_each(d.watch_ids) j WHERE d.chat_id = ? AND d.status = ? "
+                    "AND d.sent_at >= ? GROUP BY 1",
+                    [chat, DeliveryState.SENT, moment],
+                ).fetchall()
+            )
+            for watch_id, count in counts.items():
+                watch = self.find_watch(chat, watch_id)
+                if watch is not None:
+                    found.append(Flagged(watch, count, max(sent.get(watch_id, 0), count)))
         return sorted(found, key=lambda f: (-f.rate, -f.flagged, f.watch.id))
 
     def _same_display(self, chat_id: int, watch_id: int, display: str) -> bool:

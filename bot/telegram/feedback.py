@@ -4,7 +4,7 @@ Rules:
 - `nr:<alert>`, for anyone who sees the alert: the tap is counted (once per alert, watch and
   user) and answered with where each term of each watch that fired occurred — a snippet
   around each occurrence of the stored text, placed by the matcher itself
-  (`QueryMatch.occurrences`: the same rules, context rules included, as the alert) — and
+  (`QueryMatch.occurrences`, the watch's query parsed as `/watch` parses it) — and
   buttons that fix the watch: exclude the phrase around an occurrence (`AS -"AS Roma"`),
   require the term in the headline (`title:AS`), or mute it (the `mute` button of alerts).
 - `nrd:<digest part>`, for anyone who sees the digest: the part's articles as buttons, each
@@ -40,11 +40,10 @@ from bot.match.query import AliasTable
 from bot.match.text import clean
 from bot.models import Watch
 from bot.store import Flagged, Store
-from bot.telegram.permissions import ButtonKind, Who
+from bot.telegram.permissions import ID, ButtonKind, Who
 from bot.telegram.replies import Replies, reply_to
 from bot.texts import text
 
-ID = r"\d{1,15}"
 WINDOW = timedelta(days=7)
 OFTEN_FLAGGED = 3
 OFTEN_RATE = 0.2

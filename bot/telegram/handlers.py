@@ -36,7 +36,7 @@ from bot.match.query import AliasTable
 from bot.models import StoredArticle, Watch
 from bot.store import Flagged, Store
 from bot.telegram.feedback import Feedback
-from bot.telegram.permissions import CHANNEL, ButtonKind, Command, Who
+from bot.telegram.permissions import CHANNEL, ID, ButtonKind, Command, Who
 from bot.telegram.replies import Replies, echo, edit, reply_to, send
 from bot.texts import CATALOGUES, text
 
@@ -52,7 +52,6 @@ INSTANT_RESULTS = 5
 SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
-ID = r"\d{1,15}"  # ids fit SQLite's integers; longer digit strings never reach the store
 
 
 def _next(choices: tuple[str, ...], current: str) -> str:
