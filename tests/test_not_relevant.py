@@ -98,7 +98,8 @@ def test_flag_see_where_fix_in_one_tap_and_undo(tmp_path, telegram, feeds):
     group_exclude = next(b for b in buttons(group_spots) if "Kecualikan" in b["text"])
     refused = tap(GROUP, group_exclude["callback_data"], group_spots.message_id, MEMBER, "group")
     assert refused == ID["group_admins_only"]
-    # A fix of this chat tapped in another chat changes nothing, and says so.
+    # A fix or an alert of this chat tapped in another chat changes nothing, and says so.
+    assert tap(GROUP, delivery, 1, GROUP_ADMIN, "group") == ID["button_stale"]
     assert tap(GROUP, exclude, 1, GROUP_ADMIN, "group") == ID["button_stale"]
 
     # The fix: the reply shows the new query; the live index takes it at once.

@@ -415,4 +415,4 @@ def m017_not_relevant(db: Database) -> None:
     watches.add_column("previous_query", str)
     watches.add_column("previous_display", str)
     watches.add_column("revised", int, not_null_default=0)
-    db.execute("CREATE INDEX idx_watches_revised ON watches (revised) WHERE revised > 0")
+    db.execute("CREATE INDEX idx_watches_revised ON watches (revised)")
