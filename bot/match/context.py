@@ -146,6 +146,20 @@ class ContextRules:
             tuple(rules),
         )
 
+    def merged(self, other: ContextRules) -> ContextRules:
+        """These rules followed by `other`'s, as `from_tables` merges their tables."""
+        return ContextRules(
+            self.variants + other.variants,
+            self.persons + other.persons,
+            self.other_names + other.other_names,
+            self.national + other.national,
+            {
+                name: (*self.vocabulary.get(name, ()), *other.vocabulary.get(name, ()))
+                for name in VOCABULARIES
+            },
+            self.rules + other.rules,
+        )
+
 
 def _table(data: Mapping[str, object], name: str) -> Mapping[str, object]:
     found = data.get(name, {})
