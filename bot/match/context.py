@@ -1,8 +1,8 @@
 """Context rules: when an occurrence of a watched name means something else.
 
-The data is `config/context.toml` (read by `config`), optionally extended by tables of the same
-shape (admins, later); `ContextRules.from_tables` merges them. `Lexicon` joins them with the
-alias table: each alias name gets a `Sense`, the knowledge needed to tell its occurrences apart.
+The data is `config/context.toml` (read by `config`), extended by the rules admins add from
+chat (`bot.lexicon`, one small table each); `ContextRules.from_tables` merges tables,
+`ContextRules.merged` merged rules. `Lexicon` joins them with the alias table: each alias name gets a `Sense`, the knowledge needed to tell its occurrences apart.
 
 Rules (decided by `judge`, only for occurrences the index already found):
 - A sense belongs to a name reached through alias expansion; a term written `=AS`, or a word
