@@ -128,6 +128,17 @@ def test_watch_and_list_say_what_a_term_is_not(telegram):
     assert listing[at + 2].endswith("· harga beras"), "a word with no synonym gets no line"
 
 
+def test_a_full_list_page_of_explained_watches_fits_one_message(telegram):
+    chat = next(_chats)
+    terms = "AS Cina PBB Prabowo Rusia Korut Jepang KPK DPR MA"
+    for number in range(10):
+        telegram.send_command(chat, f"/watch {terms} kata{number}")
+    telegram.wait_for(lambda: len(telegram.messages_to(chat)) == 10)
+    listing = ask(telegram, "/list", chat)
+    assert listing.count("↳ AS: Amerika Serikat") == 10
+    assert listing.endswith("Hapus dengan /unwatch nomor"), "the footer kept: nothing cut"
+
+
 def test_alias_is_for_admins_only(telegram):
     assert "hanya untuk admin" in ask(telegram, "/alias Pyongyang = Korea Utara")
 
