@@ -8,9 +8,9 @@ Rules:
   asks `Lexicons` for it, so a query is understood the same way everywhere.
 - It is built again only when the store's `aliases_version` moves (an admin changed a group or
   a rule); otherwise the same `Lexicon` object is returned, so callers may compare identity.
-- A stored context rule is `kind` and its words (`RULE_KINDS`); `rule_rules` turns one into
-  context rules and raises `RuleError` on words the rules cannot use. A stored rule that a
-  later version cannot read is skipped with a warning, never stops the lexicon.
+- A stored context rule is a kind (`NAME`, `VARIANT`, `PERSON`) and its words; `rule_rules`
+  turns one into context rules and raises `RuleError` on words the rules cannot use. A stored
+  rule that a later version cannot read is skipped with a warning, never stops the lexicon.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 NAME, VARIANT, PERSON = "name", "variant", "person"
-RULE_KINDS = (NAME, VARIANT, PERSON)
 StoredRule = tuple[int, str, list[str]]
 
 

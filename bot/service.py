@@ -12,8 +12,9 @@ Rules:
   the database takes it — and backs off like one: it never leaves its source due every tick.
 - The match index is rebuilt when the store's `watches_version` changes (a watch, a chat, an
   alias group or a context rule changed), in a worker thread, with the lexicon of `lexicons`
-  (shared with the chat commands, so a query is understood the same way everywhere); a poll waits for the rebuild, so a new watch is in
-  force for every article stored after `/watch` answered.
+  (shared with the chat commands, so a query is understood the same way everywhere); a poll
+  waits for the rebuild, so a new watch is in force for every article stored after `/watch`
+  answered.
 - Each tick also tells `health` the scheduler is alive and updates the outbox gauges.
 - `prune`, daily and at start: articles older than `retention_days` are deleted (their
   matches folded into the coverage counts first), coverage counts older than 400 days, and
@@ -258,8 +259,9 @@ class Service:
         """The match index for the watches as they are now, brought up to date if they changed.
 
         A new or removed watch updates the small part of the live index; a new lexicon (an
-        admin changed aliases or context rules), or too many changes, rebuilds it whole. Either way the parsing and the building happen
-        in a worker thread, the reading in the store's.
+        admin changed aliases or context rules), or too many changes, rebuilds it whole.
+        Either way the parsing and the building happen in a worker thread, the reading in the
+        store's.
         """
         async with self._index_lock:
             store = self._store

@@ -2,7 +2,8 @@
 
 The data is `config/context.toml` (read by `config`), extended by the rules admins add from
 chat (`bot.lexicon`, one small table each); `ContextRules.from_tables` merges tables,
-`ContextRules.merged` merged rules. `Lexicon` joins them with the alias table: each alias name gets a `Sense`, the knowledge needed to tell its occurrences apart.
+`ContextRules.merged` merged rules. `Lexicon` joins them with the alias table: each alias name
+gets a `Sense`, the knowledge needed to tell its occurrences apart.
 
 Rules (decided by `judge`, only for occurrences the index already found):
 - A sense belongs to a name reached through alias expansion; a term written `=AS`, or a word

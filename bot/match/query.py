@@ -150,14 +150,6 @@ class Query:
         """Each term as typed with the terms it stands for, in query order."""
         return _walk_any_of(self.root)
 
-    def aliases(self) -> list[tuple[str, list[str]]]:
-        """For the echo: each expanded term with the equivalents it stands for."""
-        return [
-            (node.typed, [t.typed for t in node.terms[1:]])
-            for node in _walk_any_of(self.root)
-            if node.expanded and len(node.terms) > 1
-        ]
-
 
 AliasTable = Mapping[tuple[str, ...], Sequence[str]]
 

@@ -52,7 +52,7 @@ MAX_RULE_TEXT = 100  # characters of what follows the rule's kind
 MAX_NAME_WORDS = 8  # words of a longer name ("Islamic State of Iraq and Syria")
 MAX_PERSON_WORDS = 5
 MAX_SPELLINGS = 6
-RULE_KINDS = {
+KIND_WORDS = {
     "bukan": NAME,
     "not": NAME,
     "ejaan": VARIANT,
@@ -315,7 +315,7 @@ class AdminCommands:
                 update, "konteks_removed" if removed else "konteks_missing", id=echo(args[1], 20)
             )
             return
-        kind, rest = RULE_KINDS.get(args[0].lower()), " ".join(args[1:])
+        kind, rest = KIND_WORDS.get(args[0].lower()), " ".join(args[1:])
         if kind is None or not rest:
             await self._replies.reply(update, "konteks_usage")
             return
