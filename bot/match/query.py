@@ -98,7 +98,6 @@ class AnyOf:
 
     terms: tuple[Term, ...]
     typed: str
-    expanded: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,10 +354,10 @@ class _Parser:
         shown = ("title:" if title_only else "") + ("=" if literal else "") + typed
         own = Term(tokens, title_only, typed)
         if literal:
-            return AnyOf((own,), shown, expanded=False)
+            return AnyOf((own,), shown)
         equivalents = self._aliases.get(self._key(tokens), ())
         if not equivalents:
-            return AnyOf((own,), shown, expanded=False)
+            return AnyOf((own,), shown)
         unique: dict[tuple[str, ...], Term] = {}
         typed_key = tuple(t.casefold() for t in words(value))
         own_name = next((a for a in equivalents if _same_key(a, typed_key)), None)
@@ -374,7 +373,7 @@ class _Parser:
         ordered = list(unique.values())
         own_form = ordered[0]
         shown = ("title:" if title_only else "") + own_form.typed
-        return AnyOf(tuple(ordered), shown, expanded=True)
+        return AnyOf(tuple(ordered), shown)
 
 
 def _same_key(name: str, key: tuple[str, ...]) -> bool:
