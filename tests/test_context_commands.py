@@ -4,9 +4,12 @@ an admin's rule changes what fires at once, and its removal restores it."""
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from tests.conftest import ADMIN, TOKEN, bot_env, start_bot, write_config
 from tests.fake_telegram import FakeTelegram
 from tests.feed_server import FeedServer, Page
@@ -70,7 +73,9 @@ def test_an_admin_rule_stops_an_alert_and_its_removal_restores_it(world):
     added = ask(telegram, "/konteks bukan AS Livorno", ADMIN)
     assert added.startswith("✅ Aturan konteks #") and added.endswith("bukan AS Livorno")
     rule = added.split("#")[1].split(":")[0]
-    assert f"#{rule} · bukan AS Livorno" in ask(telegram, "/konteks", ADMIN)
+    listing = ask(telegram, "/konteks", ADMIN)
+    assert listing.startswith("Aturan konteks tambahan (1), halaman 1/1:")
+    assert f"#{rule} · bukan AS Livorno" in listing
 
     quiet = "Pelatih AS Livorno dipecat setelah tiga kekalahan beruntun"
     control = "Kapal induk AS berlayar menuju Laut China Selatan"
@@ -115,3 +120,26 @@ def test_english_words_and_replies(world):
     assert "person Prabowo Subianto" in person
     assert "Context rule" in ask(telegram, f"/context remove {rule}", ADMIN, "en")
     assert "There is no synonym" in ask(telegram, "/context not Sepak Bola", ADMIN, "en")
+
+
+def test_rules_are_capped_and_listed_a_page_at_a_time(tmp_path, telegram):
+    config = write_config(tmp_path, [])
+    env = bot_env(tmp_path, telegram, config)
+    (tmp_path / "data").mkdir()
+    store = Store.open(Path(env["PANTAU_DB"]))
+    for number in range(199):
+        store.add_context_rule("name", [f"AS Klub{number}"], ADMIN, datetime.now(UTC))
+    store.close()
+    bot = start_bot(env, tmp_path / "bot.log")
+    assert ask(telegram, "/konteks bukan AS Klub199", ADMIN).startswith("✅ Aturan konteks #200")
+    assert "Sudah ada 200 aturan konteks, batasnya" in ask(
+        telegram, "/konteks bukan AS Klub200", ADMIN
+    )
+    first = ask(telegram, "/konteks", ADMIN)
+    assert first.startswith("Aturan konteks tambahan (200), halaman 1/7:")
+    assert "Halaman berikut: /konteks 2" in first and "· bukan AS Klub29\n" in first
+    last = ask(telegram, "/konteks 7", ADMIN)
+    assert "halaman 7/7" in last and last.count("· bukan AS Klub") == 20
+    assert "Halaman berikut" not in last and last.endswith("Hapus: /konteks hapus 3")
+    assert bot.stop() == 0
+    assert telegram.rejected == []

@@ -16,7 +16,8 @@ Rules:
   fires only as them), `hapus 3`; the English words `not`, `spelling`, `person`, `remove` too.
   A rule is checked before it is stored: bounded (`MAX_CONTEXT_RULES` in all, lengths below),
   readable by the context rules, and a name or person must contain a synonym (else it would
-  change nothing). The live index follows at once (`aliases_version`).
+  change nothing). The live index follows at once (`aliases_version`). The list shows
+  `RULES_PAGE` rules a page (`/konteks 2`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ MAX_RULE_TEXT = 100  # characters of what follows the rule's kind
 MAX_NAME_WORDS = 8  # words of a longer name ("Islamic State of Iraq and Syria")
 MAX_PERSON_WORDS = 5
 MAX_SPELLINGS = 6
+RULES_PAGE = 30
 KIND_WORDS = {
     "bukan": NAME,
     "not": NAME,
@@ -303,8 +305,9 @@ class AdminCommands:
         Subianto`) or remove (`/konteks hapus 3`) context rules."""
         user = update.effective_user
         assert user is not None
-        if not args:
-            await self._list_rules(update)
+        page = whole_number(args[0]) if len(args) == 1 else None
+        if not args or page is not None:
+            await self._list_rules(update, page or 1)
             return
         if args[0].lower() in REMOVE_WORDS and len(args) == 2:
             rule_id = whole_number(args[1])
@@ -353,14 +356,23 @@ class AdminCommands:
             ),
         )
 
-    async def _list_rules(self, update: Update) -> None:
+    async def _list_rules(self, update: Update, page: int) -> None:
+        """The stored rules, `RULES_PAGE` a page, then how to add and remove one."""
         rules = await self._store.run(self._store.context_rules)
         lang = await self._replies.language(update)
-        lines = [text(lang, "konteks_list_header" if rules else "konteks_list_empty")]
+        pages = max((len(rules) + RULES_PAGE - 1) // RULES_PAGE, 1)
+        page = min(max(page, 1), pages)
+        lines = [
+            text(lang, "konteks_list_header", count=len(rules), page=page, pages=pages)
+            if rules
+            else text(lang, "konteks_list_empty")
+        ]
         lines += [
             text(lang, "konteks_item", id=i, rule=describe_rule(lang, kind, words))
-            for i, kind, words in rules
+            for i, kind, words in rules[(page - 1) * RULES_PAGE : page * RULES_PAGE]
         ]
+        if page < pages:
+            lines.append(text(lang, "konteks_next", next=page + 1))
         lines.append(text(lang, "konteks_help"))
         await send(update, "\n".join(lines))
 
