@@ -87,10 +87,10 @@ def test_search_uses_the_query_language(world):
 
 
 def test_search_and_a_preview_read_the_context_rules_as_alerts_do(world):
-    found = ask(world, "/search AS", 47).text
+    found = ask(world, "/search AS", 61).text
     assert found.startswith("1 berita terbaru untuk AS:") and "Pejabat AS bertemu" in found
     assert "AS Roma" not in found, "AS inside AS Roma is the club: no alert, so not listed"
-    reply = ask(world, "/watch AS", 47).text
+    reply = ask(world, "/watch AS", 61).text
     assert "Pejabat AS bertemu" in reply and "AS Roma kalahkan" not in reply
 
 
@@ -180,7 +180,7 @@ def test_the_guided_watch_flow(world):
         "a bad answer is explained; still asking"
     )
     understood = ask(world, "Korea Utara", chat)
-    assert understood.text.startswith('Dipahami sebagai: "Korea Utara"')
+    assert understood.text.startswith('Dipahami sebagai: "Korea Utara"\n↳ "Korea Utara": Korut')
     assert "Sudah ada 2 berita" in understood.text
     buttons = understood.params["reply_markup"]["inline_keyboard"][0]
     assert [b["callback_data"] for b in buttons] == ["flow:save", "flow:cancel"]

@@ -70,7 +70,7 @@ def test_an_admin_rule_stops_an_alert_and_its_removal_restores_it(world):
     telegram.wait_for(lambda: alerted(telegram, first))
 
     assert "hanya untuk admin" in ask(telegram, "/konteks bukan AS Livorno")
-    added = ask(telegram, "/konteks bukan AS Livorno", ADMIN)
+    added = ask(telegram, '/konteks bukan "AS Livorno"', ADMIN)
     assert added.startswith("✅ Aturan konteks #") and added.endswith("bukan AS Livorno")
     rule = added.split("#")[1].split(":")[0]
     listing = ask(telegram, "/konteks", ADMIN)

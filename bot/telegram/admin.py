@@ -63,6 +63,7 @@ KIND_WORDS = {
     "person": PERSON,
 }
 REMOVE_WORDS = ("hapus", "remove")
+QUOTES = "\"'“”‘’"
 Discover = Callable[[str], Awaitable[Discovered]]
 
 
@@ -378,10 +379,10 @@ class AdminCommands:
 
 
 def _rule_words(kind: str, rest: str) -> list[str]:
-    """What follows the kind: the spellings of a variant, else one name."""
+    """What follows the kind: the spellings of a variant, else one name (quotes dropped)."""
     if kind == VARIANT:
         return [w.strip() for w in rest.replace("=", ",").split(",") if w.strip()]
-    return [" ".join(rest.split())]
+    return [" ".join(rest.strip(QUOTES).split())]
 
 
 def _rule_problem(kind: str, words: list[str], lexicon: Lexicon) -> str | None:
