@@ -20,9 +20,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.compose import format_time
-from bot.config import Config, read_alias_groups, read_context_rules
+from bot.config import Config
+from bot.lexicon import Lexicons
 from bot.lookup import recent_matches
-from bot.match import Query, build_table, parse_query
+from bot.match import Query, parse_query
 from bot.models import Watch
 from bot.parse import html_to_text
 from bot.sender import Attachment, Outcome, Outgoing, Sent
@@ -69,9 +70,7 @@ def run_console(config: Config, store: Store, watches: list[str]) -> None:
     """Watch these queries and print alerts until stopped."""
     now = datetime.now(UTC)
     store.ensure_chat(CONSOLE_CHAT, "private", "id", "console", now)
-    aliases = build_table(
-        read_alias_groups(config.aliases_file), read_context_rules(config.aliases_file)
-    )
+    aliases = Lexicons.from_config(store, config.aliases_file).load()
     watched = []
     for query in watches:
         parsed = parse_query(query, aliases)

@@ -10,9 +10,11 @@ Rules:
   - `deliver`, every second: drain the outbox (also drained right after a poll queues alerts).
 - A poll that crashes (an error no stage expected) is recorded as a failure — retried until
   the database takes it — and backs off like one: it never leaves its source due every tick.
-- The match index is rebuilt when the store's `watches_version` changes (a watch, a chat or an
-  alias group changed), in a worker thread; a poll waits for the rebuild, so a new watch is in
-  force for every article stored after `/watch` answered.
+- The match index is rebuilt when the store's `watches_version` changes (a watch, a chat, an
+  alias group or a context rule changed), in a worker thread, with the lexicon of `lexicons`
+  (shared with the chat commands, so a query is understood the same way everywhere); a poll
+  waits for the rebuild, so a new watch is in force for every article stored after `/watch`
+  answered.
 - Each tick also tells `health` the scheduler is alive and updates the outbox gauges.
 - `prune`, daily and at start: articles older than `retention_days` are deleted (their
   matches folded into the coverage counts first), coverage counts older than 400 days, and
@@ -42,7 +44,7 @@ from http.server import ThreadingHTTPServer
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import Config, read_alias_groups, read_context_rules
+from bot.config import Config
 from bot.deliver import Deliverer, Sender, delivery_waited
 from bot.discover import Discovered, discover
 from bot.fetch import Fetcher, make_client
@@ -52,7 +54,8 @@ from bot.insights.jobs import CoverageJobs
 from bot.insights.reports import Reports
 from bot.insights.spikes import SpikeRule
 from bot.insights.trends import Trends
-from bot.match import LiveIndex, Query, build_table, parse_watches
+from bot.lexicon import Lexicons
+from bot.match import Lexicon, LiveIndex, Query, parse_watches
 from bot.match.query import AliasTable
 from bot.models import Source, Watch
 from bot.pipeline import PollSettings, poll_source
@@ -85,13 +88,11 @@ class Service:
         self._deliverer: Deliverer | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._file_aliases = read_alias_groups(config.aliases_file)
-        self._context_rules = read_context_rules(config.aliases_file)
+        self.lexicons = Lexicons.from_config(store, config.aliases_file)
         self._index: LiveIndex | None = None
         self._index_version = -1
         self._index_lock = asyncio.Lock()
-        self._aliases: AliasTable = {}
-        self._aliases_version = -1
+        self._lexicon: Lexicon | None = None
         self._indexed: set[int] = set()
         self._stopped = False
         self._kick: asyncio.Task[int] | None = None
@@ -103,7 +104,7 @@ class Service:
             self.reports,
             SpikeRule(config.spike_min_articles, config.spike_factor),
             config.timezone,
-            self._file_aliases,
+            self.lexicons,
         )
 
     async def start(self, bot: Sender) -> None:
@@ -257,9 +258,10 @@ class Service:
     async def current_index(self) -> LiveIndex:
         """The match index for the watches as they are now, brought up to date if they changed.
 
-        A new, removed or changed (`revised`) watch updates the small part of the live index; a change of aliases,
-        or too many changes, rebuilds it whole. Either way the parsing and the building happen
-        in a worker thread, the reading in the store's.
+        A new, removed or changed (`revised`) watch updates the small part of the live index; a
+        new lexicon (an admin changed aliases or context rules), or too many changes, rebuilds
+        it whole. Either way the parsing and the building happen in a worker thread, the
+        reading in the store's.
         """
         async with self._index_lock:
             store = self._store
@@ -268,19 +270,15 @@ class Service:
                 return self._index
             started = time.perf_counter()
             ids = await store.run(store.active_watch_ids)
-            aliases_version = await store.run(store.aliases_version)
-            full = self._index is None or aliases_version != self._aliases_version
+            lexicon = await self.lexicons.current()
+            full = self._index is None or lexicon is not self._lexicon
             if full:
-                groups = await store.run(store.alias_groups)
-                self._aliases = build_table(
-                    [*self._file_aliases, *(names for _, names in groups)], self._context_rules
-                )
                 added, removed = ids, set()
             else:
                 revised = await store.run(store.revised_watches, self._index_version)
                 added, removed = (ids - self._indexed) | (revised & ids), self._indexed - ids
             entries = await asyncio.to_thread(
-                self._parse, await store.run(store.watches_by_ids, added), self._aliases
+                self._parse, await store.run(store.watches_by_ids, added), lexicon
             )
             if full:
                 index = await asyncio.to_thread(LiveIndex, entries)
@@ -289,11 +287,11 @@ class Service:
                 index = await asyncio.to_thread(self._index.changed, entries, removed)
                 if index.needs_rebuild:
                     everything = await asyncio.to_thread(
-                        self._parse, await store.run(store.watches_by_ids, ids), self._aliases
+                        self._parse, await store.run(store.watches_by_ids, ids), lexicon
                     )
                     index = await asyncio.to_thread(LiveIndex, everything)
             self._index, self._index_version = index, version
-            self._aliases_version, self._indexed = aliases_version, ids
+            self._lexicon, self._indexed = lexicon, ids
             log.info(
                 "match index %s: %d watches (+%d -%d) in %.0f ms",
                 "built" if full else "updated",

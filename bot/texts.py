@@ -62,7 +62,6 @@ ID: dict[str, str] = {
     ),
     "watch_added": "✅ Dipantau <b>#{id}</b>: {query}",
     "watch_exists": "Sudah dipantau <b>#{id}</b>: {query}",
-    "watch_synonyms": "Termasuk sinonim: {synonyms}",
     "watch_recent": "Sudah ada {count} berita dalam 24 jam terakhir:",
     "flow_ask": "Apa yang ingin dipantau? Ketik kata kuncinya, misalnya <code>Korea Utara</code> (/cancel untuk batal).",
     "flow_understood": "Dipahami sebagai: {query}",
@@ -177,6 +176,44 @@ ID: dict[str, str] = {
     "alias_list_empty": "Belum ada sinonim tambahan dari admin.",
     "alias_list_header": "<b>Sinonim tambahan</b>:",
     "alias_item": "#{id} · {names}",
+    "konteks_usage": (
+        "Tulis: <code>/konteks bukan AS Roma</code>, <code>/konteks ejaan Cina = China</code>, "
+        "<code>/konteks tokoh Prabowo Subianto</code> atau <code>/konteks hapus 3</code>"
+    ),
+    "konteks_help": (
+        "Nama yang lebih panjang dan bukan sinonimnya: <code>/konteks bukan AS Roma</code>\n"
+        "Ejaan lain satu kata (juga di dalam frasa): <code>/konteks ejaan Cina = China</code>\n"
+        "Tokoh (nama pendeknya hanya untuk dia): <code>/konteks tokoh Prabowo Subianto</code>\n"
+        "Hapus: <code>/konteks hapus 3</code>"
+    ),
+    "konteks_too_long": "Aturan terlalu panjang ({length} karakter, maks. {limit}).",
+    "konteks_name_usage": (
+        "“{given}” harus nama 2–8 kata yang memuat sinonim, misalnya "
+        "<code>/konteks bukan Pondok Cina</code>"
+    ),
+    "konteks_variant_usage": (
+        "Ejaan lain ditulis 2–6 kata tunggal dipisah =, misalnya "
+        "<code>/konteks ejaan Cina = China</code>"
+    ),
+    "konteks_person_usage": (
+        "Tokoh ditulis nama lengkap 2–5 kata, misalnya <code>/konteks tokoh Prabowo Subianto</code>"
+    ),
+    "konteks_no_synonym": (
+        "Tidak ada sinonim di “{given}”, jadi aturan ini tidak mengubah apa pun; "
+        "tambahkan dulu dengan /alias"
+    ),
+    "konteks_limit": "Sudah ada {limit} aturan konteks, batasnya. Hapus satu dengan /konteks hapus",
+    "konteks_added": "✅ Aturan konteks <b>#{id}</b>: {rule}",
+    "konteks_exists": "Aturan itu sudah ada: <b>#{id}</b> {rule}",
+    "konteks_removed": "🗑 Aturan konteks #{id} dihapus.",
+    "konteks_missing": "Tidak ada aturan konteks #{id}. Lihat daftarnya dengan /konteks",
+    "konteks_list_empty": "Belum ada aturan konteks tambahan dari admin.",
+    "konteks_list_header": "<b>Aturan konteks tambahan</b> ({count}), halaman {page}/{pages}:",
+    "konteks_next": "Halaman berikut: <code>/konteks {next}</code>",
+    "konteks_item": "#{id} · {rule}",
+    "konteks_kind_name": "bukan",
+    "konteks_kind_variant": "ejaan",
+    "konteks_kind_person": "tokoh",
     "unwatch_usage": (
         "Tulis nomor atau teks pantauan, misalnya: <code>/unwatch 1</code>. Nomornya ada di /list"
     ),
@@ -392,7 +429,6 @@ EN: dict[str, str] = {
     ),
     "watch_added": "✅ Watching <b>#{id}</b>: {query}",
     "watch_exists": "Already watching <b>#{id}</b>: {query}",
-    "watch_synonyms": "Including synonyms: {synonyms}",
     "watch_recent": "Already {count} articles in the last 24 hours:",
     "flow_ask": "What should I watch? Type the keywords, for example <code>Korea Utara</code> (/cancel to stop).",
     "flow_understood": "Understood as: {query}",
@@ -507,6 +543,45 @@ EN: dict[str, str] = {
     "alias_list_empty": "No synonyms added by admins yet.",
     "alias_list_header": "<b>Added synonyms</b>:",
     "alias_item": "#{id} · {names}",
+    "konteks_usage": (
+        "Write: <code>/context not AS Roma</code>, <code>/context spelling Cina = China</code>, "
+        "<code>/context person Prabowo Subianto</code> or <code>/context remove 3</code>"
+    ),
+    "konteks_help": (
+        "A longer name that is not the synonym: <code>/context not AS Roma</code>\n"
+        "Other spellings of one word (in phrases too): <code>/context spelling Cina = China</code>\n"
+        "A person (the short name is only them): <code>/context person Prabowo Subianto</code>\n"
+        "Remove: <code>/context remove 3</code>"
+    ),
+    "konteks_too_long": "The rule is too long ({length} characters, max {limit}).",
+    "konteks_name_usage": (
+        "“{given}” must be a name of 2–8 words with a synonym in it, for example "
+        "<code>/context not Pondok Cina</code>"
+    ),
+    "konteks_variant_usage": (
+        "Other spellings are 2–6 single words separated by =, for example "
+        "<code>/context spelling Cina = China</code>"
+    ),
+    "konteks_person_usage": (
+        "A person is a full name of 2–5 words, for example "
+        "<code>/context person Prabowo Subianto</code>"
+    ),
+    "konteks_no_synonym": (
+        "There is no synonym in “{given}”, so the rule would change nothing; "
+        "add one first with /alias"
+    ),
+    "konteks_limit": "There are already {limit} context rules, the maximum. Remove one with /context remove",
+    "konteks_added": "✅ Context rule <b>#{id}</b>: {rule}",
+    "konteks_exists": "That rule exists already: <b>#{id}</b> {rule}",
+    "konteks_removed": "🗑 Context rule #{id} removed.",
+    "konteks_missing": "There is no context rule #{id}. See the list with /context",
+    "konteks_list_empty": "No context rules added by admins yet.",
+    "konteks_list_header": "<b>Added context rules</b> ({count}), page {page}/{pages}:",
+    "konteks_next": "Next page: <code>/context {next}</code>",
+    "konteks_item": "#{id} · {rule}",
+    "konteks_kind_name": "not",
+    "konteks_kind_variant": "spelling",
+    "konteks_kind_person": "person",
     "unwatch_usage": (
         "Give the number or the text of a watch, for example: <code>/unwatch 1</code>. "
         "The numbers are in /list"

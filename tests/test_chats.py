@@ -16,6 +16,16 @@ from tests.feed_server import FeedServer, Page
 from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
 
 GROUP, ADMIN, MEMBER = -3001, 31, 32
+ROMA = {
+    "title": "AS Roma kalahkan Lazio di Stadion Olimpico",
+    "link": "http://127.0.0.1:9/roma",
+    "description": "Klub AS Roma menang 2-0 dalam derbi ibu kota.",
+}
+WASHINGTON = {
+    "title": "Pejabat AS bertemu delegasi China di Washington",
+    "link": "http://127.0.0.1:9/washington",
+    "description": "Pertemuan Amerika Serikat dan China membahas perdagangan.",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +39,11 @@ def world(folder):
     telegram.chat_admins[GROUP] = {ADMIN}
     feeds = FeedServer().start()
     putin = {**SEED_STORY, "link": "http://127.0.0.1:9/kim-putin"}
-    feeds.serve("/rss", Page(rss([putin, SOUTH_ONLY_STORY, OLD_STORY])))
+    feeds.serve("/rss", Page(rss([putin, ROMA, WASHINGTON, SOUTH_ONLY_STORY, OLD_STORY])))
     config = write_config(folder, [("Zona", feeds.url("/rss"), "1h")])
     bot = start_bot(bot_env(folder, telegram, config), folder / "bot.log")
     telegram.wait_for(lambda: "getUpdates" in telegram.calls)
-    wait_until(folder, "SELECT count(*) >= 3 FROM articles")
+    wait_until(folder, "SELECT count(*) >= 5 FROM articles")
     yield telegram
     assert bot.stop() == 0
     feeds.stop()
@@ -74,6 +84,14 @@ def test_search_uses_the_query_language(world):
     assert reply.startswith("1 berita terbaru untuk Putin -Selatan:") and "Vostochny" in reply
     assert "Belum ada berita tersimpan" in ask(world, "/search Zelensky", 42).text
     assert "tanda kutip" in ask(world, '/search "Kim', 42).text
+
+
+def test_search_and_a_preview_read_the_context_rules_as_alerts_do(world):
+    found = ask(world, "/search AS", 61).text
+    assert found.startswith("1 berita terbaru untuk AS:") and "Pejabat AS bertemu" in found
+    assert "AS Roma" not in found, "AS inside AS Roma is the club: no alert, so not listed"
+    reply = ask(world, "/watch AS", 61).text
+    assert "Pejabat AS bertemu" in reply and "AS Roma kalahkan" not in reply
 
 
 def test_search_finds_words_with_clitics(world):
@@ -162,7 +180,7 @@ def test_the_guided_watch_flow(world):
         "a bad answer is explained; still asking"
     )
     understood = ask(world, "Korea Utara", chat)
-    assert understood.text.startswith('Dipahami sebagai: "Korea Utara"')
+    assert understood.text.startswith('Dipahami sebagai: "Korea Utara"\n↳ "Korea Utara": Korut')
     assert "Sudah ada 2 berita" in understood.text
     buttons = understood.params["reply_markup"]["inline_keyboard"][0]
     assert [b["callback_data"] for b in buttons] == ["flow:save", "flow:cancel"]

@@ -104,10 +104,39 @@ def test_english_mistake(telegram):
 def test_watch_echoes_how_the_query_was_understood(telegram):
     chat = next(_chats)
     reply = ask(telegram, '/watch Kim Jong Un (putin atau Rusia) -"Korea Selatan"', chat)
-    first, synonyms = reply.split("\n")
+    first, *understood = reply.split("\n")
     assert first.endswith(': "Kim Jong Un" (Putin OR Rusia) -"Korea Selatan"')
-    assert "Rusia = Russia" in synonyms and '"Korea Selatan" = Korsel' in synonyms
+    assert understood == [
+        "↳ Putin: Vladimir Putin; bukan orang lain bernama sama",
+        "↳ Rusia: Negeri Beruang Merah; juga ditulis Russia",
+        '↳ "Korea Selatan": Korsel, South Korea, Republik Korea, Negeri Ginseng',
+    ]
     assert ask(telegram, "/watch =Korut", chat).count("\n") == 0
+
+
+def test_watch_and_list_say_what_a_term_is_not(telegram):
+    chat = next(_chats)
+    reply = ask(telegram, "/watch AS", chat)
+    assert "↳ AS: Amerika Serikat, Amerika, USA" in reply
+    assert "bukan dikutip dari AS (harian), AS Roma" in reply and reply.endswith("inisial nama")
+    english = ask(telegram, "/watch AS", language_code="en")
+    assert "not dikutip dari AS (harian), AS Roma" in english
+    ask(telegram, "/watch harga beras", chat)
+    listing = ask(telegram, "/list", chat).split("\n")
+    at = next(n for n, line in enumerate(listing) if line.endswith("· AS"))
+    assert listing[at + 1].startswith("↳ AS: Amerika Serikat") and len(listing[at + 1]) <= 202
+    assert listing[at + 2].endswith("· harga beras"), "a word with no synonym gets no line"
+
+
+def test_a_full_list_page_of_explained_watches_fits_one_message(telegram):
+    chat = next(_chats)
+    terms = "AS Cina PBB Prabowo Rusia Korut Jepang KPK DPR MA"
+    for number in range(10):
+        telegram.send_command(chat, f"/watch {terms} kata{number}")
+    telegram.wait_for(lambda: len(telegram.messages_to(chat)) == 10)
+    listing = ask(telegram, "/list", chat)
+    assert listing.count("↳ AS: Amerika Serikat") == 10
+    assert listing.endswith("Hapus dengan /unwatch nomor"), "the footer kept: nothing cut"
 
 
 def test_alias_is_for_admins_only(telegram):
@@ -117,11 +146,11 @@ def test_alias_is_for_admins_only(telegram):
 def test_admin_adds_and_removes_an_alias(telegram):
     listing = ask(telegram, "/alias", ADMIN)
     assert "Belum ada sinonim tambahan" in listing
-    added = ask(telegram, "/alias Negeri Ginseng = Korsel", ADMIN)
+    added = ask(telegram, "/alias Negeri Kimchi = Korsel", ADMIN)
     group = added.split("#")[1].split(":")[0]
-    assert "Negeri Ginseng = Korsel" in added
+    assert "Negeri Kimchi = Korsel" in added
     echo = ask(telegram, "/watch Korsel", ADMIN)
-    assert '"Negeri Ginseng"' in echo
+    assert "Negeri Kimchi" in echo
     assert f"#{group}" in ask(telegram, "/alias", ADMIN)
     assert "dihapus" in ask(telegram, f"/alias hapus {group}", ADMIN)
     assert "Tidak ada sinonim" in ask(telegram, f"/alias hapus {group}", ADMIN)

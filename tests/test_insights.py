@@ -23,6 +23,8 @@ from bot.insights.periods import day_bounds, next_weekly, parse_period
 from bot.insights.reports import Reports, csv_bytes, filename
 from bot.insights.spikes import SpikeRule
 from bot.insights.trends import Trends
+from bot.lexicon import Lexicons
+from bot.match import ContextRules
 from bot.models import Headline, ReportRow
 from bot.store import Store
 from bot.telegram.insights import split_request
@@ -53,7 +55,8 @@ def store(tmp_path):
 def jobs_for(store: Store, clock: Clock, aliases: list[list[str]] | None = None) -> CoverageJobs:
     trends = Trends(store, WIB, clock)
     rule = SpikeRule(5, 3.0)
-    return CoverageJobs(store, trends, Reports(store, trends), rule, WIB, aliases or [], clock)
+    lexicons = Lexicons(store, aliases or [], ContextRules())
+    return CoverageJobs(store, trends, Reports(store, trends), rule, WIB, lexicons, clock)
 
 
 def spikes_queued(store: Store) -> list[str]:

@@ -19,6 +19,8 @@ import pytest
 
 from bot.insights.reports import Reports
 from bot.insights.trends import Trends
+from bot.lexicon import Lexicons
+from bot.match import ContextRules
 from bot.store import Store
 from bot.telegram.admin import AdminCommands
 from bot.telegram.handlers import Handlers
@@ -102,10 +104,13 @@ def _readme_rules():
 def _tables():
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder) / "table.db")
-        handlers = Handlers(store, [], 20)
-        admin = AdminCommands(store, None, 60, ZoneInfo("Asia/Jakarta"), lambda: 0)
+        lexicons = Lexicons(store, [], ContextRules())
+        handlers = Handlers(store, lexicons, 20)
+        admin = AdminCommands(store, None, 60, ZoneInfo("Asia/Jakarta"), lambda: 0, lexicons)
         trends = Trends(store, ZoneInfo("Asia/Jakarta"))
-        insights = InsightCommands(store, trends, Reports(store, trends), handlers.replies, [])
+        insights = InsightCommands(
+            store, trends, Reports(store, trends), handlers.replies, lexicons
+        )
         every = (*handlers.commands(), *insights.commands(), *admin.commands())
         commands = [(c.name, c.who) for c in every]
         trends.close()

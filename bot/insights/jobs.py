@@ -31,7 +31,8 @@ from bot.insights.periods import next_weekly
 from bot.insights.reports import Item, Reports
 from bot.insights.spikes import BASELINE_DAYS, HEADLINES, SpikeRule
 from bot.insights.trends import Target, Trends, matched
-from bot.match import QueryError, build_table, parse_query
+from bot.lexicon import Lexicons
+from bot.match import QueryError, parse_query
 from bot.models import ChatSettings, CoverageWatch, WeeklyChat
 from bot.store import Store
 from bot.store.coverage import FOLD_BATCH
@@ -54,7 +55,7 @@ class CoverageJobs:
         reports: Reports,
         rule: SpikeRule,
         default_zone: ZoneInfo,
-        file_aliases: list[list[str]],
+        lexicons: Lexicons,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
@@ -62,7 +63,7 @@ class CoverageJobs:
         self._reports = reports
         self._rule = rule
         self._default_zone = default_zone
-        self._file_aliases = file_aliases
+        self._lexicons = lexicons
         self._clock = clock
 
     async def tick(self) -> None:
@@ -92,8 +93,7 @@ class CoverageJobs:
         watches = await store.run(store.watches_to_backfill, BACKFILL_WATCHES)
         if not watches:
             return
-        groups = await store.run(store.alias_groups)
-        aliases = build_table([*self._file_aliases, *(names for _, names in groups)])
+        aliases = await self._lexicons.current()
         for watch in watches:
             try:
                 query = parse_query(watch.query, aliases)

@@ -1,8 +1,9 @@
 """Context rules: when an occurrence of a watched name means something else.
 
-The data is `config/context.toml` (read by `config`), optionally extended by tables of the same
-shape (admins, later); `ContextRules.from_tables` merges them. `Lexicon` joins them with the
-alias table: each alias name gets a `Sense`, the knowledge needed to tell its occurrences apart.
+The data is `config/context.toml` (read by `config`), extended by the rules admins add from
+chat (`bot.lexicon`, one small table each); `ContextRules.from_tables` merges tables,
+`ContextRules.merged` merged rules. `Lexicon` joins them with the alias table: each alias name
+gets a `Sense`, the knowledge needed to tell its occurrences apart.
 
 Rules (decided by `judge`, only for occurrences the index already found):
 - A sense belongs to a name reached through alias expansion; a term written `=AS`, or a word
@@ -144,6 +145,20 @@ class ContextRules:
             tuple(national),
             {name: tuple(found) for name, found in vocabulary.items()},
             tuple(rules),
+        )
+
+    def merged(self, other: ContextRules) -> ContextRules:
+        """These rules followed by `other`'s, as `from_tables` merges their tables."""
+        return ContextRules(
+            self.variants + other.variants,
+            self.persons + other.persons,
+            self.other_names + other.other_names,
+            self.national + other.national,
+            {
+                name: (*self.vocabulary.get(name, ()), *other.vocabulary.get(name, ()))
+                for name in VOCABULARIES
+            },
+            self.rules + other.rules,
         )
 
 

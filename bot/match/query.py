@@ -98,7 +98,6 @@ class AnyOf:
 
     terms: tuple[Term, ...]
     typed: str
-    expanded: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +148,6 @@ class Query:
     def any_of(self) -> list[AnyOf]:
         """Each term as typed with the terms it stands for, in query order."""
         return _walk_any_of(self.root)
-
-    def aliases(self) -> list[tuple[str, list[str]]]:
-        """For the echo: each expanded term with the equivalents it stands for."""
-        return [
-            (node.typed, [t.typed for t in node.terms[1:]])
-            for node in _walk_any_of(self.root)
-            if node.expanded and len(node.terms) > 1
-        ]
 
 
 AliasTable = Mapping[tuple[str, ...], Sequence[str]]
@@ -363,10 +354,10 @@ class _Parser:
         shown = ("title:" if title_only else "") + ("=" if literal else "") + typed
         own = Term(tokens, title_only, typed)
         if literal:
-            return AnyOf((own,), shown, expanded=False)
+            return AnyOf((own,), shown)
         equivalents = self._aliases.get(self._key(tokens), ())
         if not equivalents:
-            return AnyOf((own,), shown, expanded=False)
+            return AnyOf((own,), shown)
         unique: dict[tuple[str, ...], Term] = {}
         typed_key = tuple(t.casefold() for t in words(value))
         own_name = next((a for a in equivalents if _same_key(a, typed_key)), None)
@@ -382,7 +373,7 @@ class _Parser:
         ordered = list(unique.values())
         own_form = ordered[0]
         shown = ("title:" if title_only else "") + own_form.typed
-        return AnyOf(tuple(ordered), shown, expanded=True)
+        return AnyOf(tuple(ordered), shown)
 
 
 def _same_key(name: str, key: tuple[str, ...]) -> bool:

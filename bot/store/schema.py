@@ -32,6 +32,9 @@ Schema (times are epoch seconds, UTC):
   display); a deleted watch keeps its row (`deleted_at`) so the delete can be undone;
   `thread_id` is the forum topic it was made in.
 - `aliases(id, names JSON, created_by, created_at)`: alias groups added by admins.
+- `context_rules(id, kind, words JSON, created_by, created_at)`: context rules added by admins
+  (`kind` name: a longer name that is something else; variant: single-word spellings of one
+  word; person: a known person's full name), merged after `config/context.toml`'s.
 - `deliveries(id, chat_id → chats, article_id → articles, watches JSON, status, attempts,
   not_before, created_at, sent_at, message_id, last_error, watch_ids, terms, summary, also,
   widely, edit_pending, held_reason, thread_id)`, UNIQUE (chat_id, article_id): the outbox.
@@ -67,7 +70,7 @@ Schema (times are epoch seconds, UTC):
   the live index picks up a changed query, not only new and removed watches).
 - `meta(key, value)`: one-off facts such as whether the shipped sources were imported, and
   `watches_version` / `aliases_version`, bumped by every change that alters what the match
-  index must hold (watches, chats going away or coming back, alias groups).
+  index must hold (watches, chats going away or coming back, alias groups, context rules).
 
 Migrations are sqlite-utils `Migrations`, applied in order at every open; a migration is never
 edited once released (so it keeps its literals, not today's constants), a new one is appended.
@@ -388,6 +391,16 @@ def m015_coverage_history(db: Database) -> None:
     messages.add_column("media", str)
     messages.add_column("filename", str)
     messages.add_column("file", bytes)
+
+
+@migrations()
+def m016_context_rules(db: Database) -> None:
+    """Context rules admins add from chat, beside their alias groups."""
+    db.table("context_rules").create(
+        {"id": int, "kind": str, "words": str, "created_by": int, "created_at": float},
+        pk="id",
+        not_null={"kind", "words", "created_at"},
+    )
 
 
 @migrations()

@@ -1,4 +1,4 @@
-"""Watches (what each chat asked to be alerted to) and the admins' alias groups.
+"""Watches (what each chat asked to be alerted to), the admins' alias groups and context rules.
 
 Rules:
 - A watch belongs to the chat it was made in; every lookup by id also checks the chat.
@@ -6,8 +6,11 @@ Rules:
   returns the existing watch.
 - A deleted watch keeps its row (`deleted_at`) so that the delete can be undone; the watches of
   a chat gone for good are deleted after a grace period.
-- Every change to what the match index must hold bumps `watches_version`; an alias group
-  change also bumps `aliases_version` (the index is then rebuilt whole).
+- Every change to what the match index must hold bumps `watches_version`; a change of alias
+  groups or context rules also bumps `aliases_version` (the lexicon and the index are then
+  rebuilt whole).
+- A context rule is a kind and its words, stored as given; `bot.lexicon` checks and reads them.
+  Adding the same rule twice returns the first.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from bot.store.base import ALIASES_VERSION, WATCHES_VERSION, StoreBase, inserted
 
 
 class WatchesMixin(StoreBase):
-    """The `watches` and `aliases` tables."""
+    """The `watches`, `aliases` and `context_rules` tables."""
 
     def add_watch(
         self, chat_id: int, query: str, display: str, now: datetime, thread_id: int | None = None
@@ -147,7 +150,7 @@ class WatchesMixin(StoreBase):
         return int(self.get_meta(WATCHES_VERSION) or 0)
 
     def aliases_version(self) -> int:
-        """Changes whenever admins add or remove an alias group."""
+        """Changes whenever admins add or remove an alias group or a context rule."""
         return int(self.get_meta(ALIASES_VERSION) or 0)
 
     def add_alias_group(self, names: list[str], user_id: int, now: datetime) -> int:
@@ -167,6 +170,36 @@ class WatchesMixin(StoreBase):
         cursor = self.db.execute("DELETE FROM aliases WHERE id = ?", [group_id])
         self._bump(ALIASES_VERSION)
         self._bump(WATCHES_VERSION)
+        return cursor.rowcount > 0
+
+    def add_context_rule(
+        self, kind: str, words: list[str], user_id: int, now: datetime
+    ) -> tuple[int, bool]:
+        """Store a context rule; return its id and whether it is new."""
+        encoded = json.dumps(words, ensure_ascii=False)
+        row = self.db.execute(
+            "SELECT id FROM context_rules WHERE kind = ? AND words = ?", [kind, encoded]
+        ).fetchone()
+        if row is not None:
+            return int(row[0]), False
+        table = self.db.table("context_rules")
+        table.insert(
+            {"kind": kind, "words": encoded, "created_by": user_id, "created_at": to_epoch(now)}
+        )
+        self._bump(ALIASES_VERSION)
+        self._bump(WATCHES_VERSION)
+        return inserted_id(table), True
+
+    def context_rules(self) -> list[tuple[int, str, list[str]]]:
+        """Every stored context rule: id, kind and words, oldest first."""
+        rows = self.db.query("SELECT id, kind, words FROM context_rules ORDER BY id")
+        return [(row["id"], row["kind"], json.loads(row["words"])) for row in rows]
+
+    def remove_context_rule(self, rule_id: int) -> bool:
+        cursor = self.db.execute("DELETE FROM context_rules WHERE id = ?", [rule_id])
+        if cursor.rowcount:
+            self._bump(ALIASES_VERSION)
+            self._bump(WATCHES_VERSION)
         return cursor.rowcount > 0
 
 

@@ -1,4 +1,4 @@
-"""Admin commands: the source list and the alias table, from chat.
+"""Admin commands: the source list, the alias table and the context rules, from chat.
 
 Rules:
 - Every command is `Who.BOT_ADMINS`: the permission gate lets only the ids in `admins` through;
@@ -10,6 +10,14 @@ Rules:
   errors, `PAGE_SIZE` a page; `/sources 2` shows the second page.
 - `/stats` counts "today" from midnight in the bot's time zone; uptime is since this process
   built its handlers; the not-relevant rates are `feedback`'s.
+- `/konteks` (`/context`) lists, adds and removes context rules (kinds in `bot.lexicon`):
+  `bukan AS Roma` (a longer name in which a synonym is something else), `ejaan Cina = China`
+  (single-word spellings of one word), `tokoh Prabowo Subianto` (a known person: the bare name
+  fires only as them), `hapus 3`; the English words `not`, `spelling`, `person`, `remove` too.
+  A rule is checked before it is stored: bounded (`MAX_CONTEXT_RULES` in all, lengths below),
+  readable by the context rules, and a name or person must contain a synonym (else it would
+  change nothing). The live index follows at once (`aliases_version`). The list shows
+  `RULES_PAGE` rules a page (`/konteks 2`).
 """
 
 from __future__ import annotations
@@ -27,6 +35,8 @@ from telegram.ext import ContextTypes
 from bot.compose import format_time
 from bot.config import ConfigError, format_duration, parse_duration
 from bot.discover import Discovered, DiscoveryError
+from bot.lexicon import NAME, PERSON, VARIANT, Lexicons, rule_rules
+from bot.match import Lexicon, RuleError
 from bot.models import Source
 from bot.sources import GNEWS_PREFIX, make_spec
 from bot.store import DuplicateSource, Store
@@ -39,6 +49,22 @@ from bot.texts import text
 PAGE_SIZE = 10
 MAX_ALIAS_NAMES = 20
 MAX_ALIAS_NAME = 100
+MAX_CONTEXT_RULES = 200
+MAX_RULE_TEXT = 100  # characters of what follows the rule's kind
+MAX_NAME_WORDS = 8  # words of a longer name ("Islamic State of Iraq and Syria")
+MAX_PERSON_WORDS = 5
+MAX_SPELLINGS = 6
+RULES_PAGE = 30
+KIND_WORDS = {
+    "bukan": NAME,
+    "not": NAME,
+    "ejaan": VARIANT,
+    "spelling": VARIANT,
+    "tokoh": PERSON,
+    "person": PERSON,
+}
+REMOVE_WORDS = ("hapus", "remove")
+QUOTES = "\"'“”‘’"
 Discover = Callable[[str], Awaitable[Discovered]]
 
 
@@ -52,8 +78,10 @@ class AdminCommands:
         default_interval: float,
         zone: ZoneInfo,
         article_backlog: Callable[[], int],
+        lexicons: Lexicons,
     ) -> None:
         self._article_backlog = article_backlog
+        self._lexicons = lexicons
         self._store = store
         self._discover = discover
         self._default_interval = default_interval
@@ -73,6 +101,8 @@ class AdminCommands:
                 ("resumesource", "source_id_usage", self.resumesource),
                 ("interval", "interval_usage", self.interval),
                 ("alias", "alias_usage", self.alias),
+                ("konteks", "konteks_usage", self.context),
+                ("context", "konteks_usage", self.context),
                 ("allow", "allow_usage", self.allow),
                 ("stats", "stats_usage", self.stats),
             )
@@ -273,6 +303,118 @@ class AdminCommands:
         lines += [text(lang, "alias_item", id=i, names=" = ".join(names)) for i, names in groups]
         lines.append(text(lang, "alias_usage"))
         await send(update, "\n".join(lines))
+
+    async def context(self, update: Update, args: list[str]) -> None:
+        """List, add (`/konteks bukan AS Roma`, `ejaan Cina = China`, `tokoh Prabowo
+        Subianto`) or remove (`/konteks hapus 3`) context rules."""
+        user = update.effective_user
+        assert user is not None
+        page = whole_number(args[0]) if len(args) == 1 else None
+        if not args or page is not None:
+            await self._list_rules(update, page or 1)
+            return
+        if args[0].lower() in REMOVE_WORDS and len(args) == 2:
+            rule_id = whole_number(args[1])
+            removed = rule_id is not None and await self._store.run(
+                self._store.remove_context_rule, rule_id
+            )
+            await self._replies.reply(
+                update, "konteks_removed" if removed else "konteks_missing", id=echo(args[1], 20)
+            )
+            return
+        kind, rest = KIND_WORDS.get(args[0].lower()), " ".join(args[1:])
+        if kind is None or not rest:
+            await self._replies.reply(update, "konteks_usage")
+            return
+        if len(rest) > MAX_RULE_TEXT:
+            await self._replies.reply(
+                update, "konteks_too_long", length=len(rest), limit=MAX_RULE_TEXT
+            )
+            return
+        words = _rule_words(kind, rest)
+        problem = _rule_problem(kind, words, await self._lexicons.current())
+        if problem is not None:
+            await self._replies.reply(update, problem, given=echo(rest))
+            return
+        store, now = self._store, datetime.now(UTC)
+
+        def add() -> tuple[int, bool] | None:
+            with store.transaction():
+                if len(store.context_rules()) >= MAX_CONTEXT_RULES:
+                    return None
+                return store.add_context_rule(kind, words, user.id, now)
+
+        added = await store.run(add)
+        if added is None:
+            await self._replies.reply(update, "konteks_limit", limit=MAX_CONTEXT_RULES)
+            return
+        rule_id, new = added
+        lang = await self._replies.language(update)
+        await send(
+            update,
+            text(
+                lang,
+                "konteks_added" if new else "konteks_exists",
+                id=rule_id,
+                rule=describe_rule(lang, kind, words),
+            ),
+        )
+
+    async def _list_rules(self, update: Update, page: int) -> None:
+        """The stored rules, `RULES_PAGE` a page, then how to add and remove one."""
+        rules = await self._store.run(self._store.context_rules)
+        lang = await self._replies.language(update)
+        pages = max((len(rules) + RULES_PAGE - 1) // RULES_PAGE, 1)
+        page = min(max(page, 1), pages)
+        lines = [
+            text(lang, "konteks_list_header", count=len(rules), page=page, pages=pages)
+            if rules
+            else text(lang, "konteks_list_empty")
+        ]
+        lines += [
+            text(lang, "konteks_item", id=i, rule=describe_rule(lang, kind, words))
+            for i, kind, words in rules[(page - 1) * RULES_PAGE : page * RULES_PAGE]
+        ]
+        if page < pages:
+            lines.append(text(lang, "konteks_next", next=page + 1))
+        lines.append(text(lang, "konteks_help"))
+        await send(update, "\n".join(lines))
+
+
+def _rule_words(kind: str, rest: str) -> list[str]:
+    """What follows the kind: the spellings of a variant, else one name (quotes dropped)."""
+    if kind == VARIANT:
+        return [w.strip() for w in rest.replace("=", ",").split(",") if w.strip()]
+    return [" ".join(rest.strip(QUOTES).split())]
+
+
+def _rule_problem(kind: str, words: list[str], lexicon: Lexicon) -> str | None:
+    """The catalogue key of what is wrong with a rule, or None when it can be stored."""
+    try:
+        rule_rules(kind, words)
+    except RuleError:
+        return f"konteks_{kind}_usage"
+    if kind == VARIANT:
+        return None if len(words) <= MAX_SPELLINGS else f"konteks_{kind}_usage"
+    key = lexicon.key(words[0])
+    if kind == NAME:
+        if not 2 <= len(key) <= MAX_NAME_WORDS:
+            return "konteks_name_usage"
+        inside = (
+            key[start:end]
+            for start in range(len(key))
+            for end in range(start + 1, len(key) + 1)
+            if end - start < len(key)
+        )
+        return None if any(part in lexicon for part in inside) else "konteks_no_synonym"
+    if not 2 <= len(key) <= MAX_PERSON_WORDS:
+        return "konteks_person_usage"
+    return None if any((word,) in lexicon for word in key) else "konteks_no_synonym"
+
+
+def describe_rule(language: str, kind: str, words: list[str]) -> str:
+    """A stored rule as it is typed ("bukan AS Roma"); plain text, escaped where filled in."""
+    return f"{text(language, f'konteks_kind_{kind}')} {' = '.join(words)}"
 
 
 def _target_and_name(args: list[str]) -> tuple[str, str | None]:

@@ -45,7 +45,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Config, read_alias_groups
+from bot.config import Config
 from bot.logs import REDACTED
 from bot.service import Service
 from bot.store import Store
@@ -85,22 +85,21 @@ def build_application(config: Config, token: str, store: Store, service: Service
             or await store.run(store.is_allowed, user_id)
         )
 
-    handlers = Handlers(
-        store, read_alias_groups(config.aliases_file), config.commands_per_minute, allowed
-    )
+    handlers = Handlers(store, service.lexicons, config.commands_per_minute, allowed)
     admin = AdminCommands(
         store,
         service.discover,
         config.default_interval,
         config.timezone,
         service.article_backlog,
+        service.lexicons,
     )
     insights = InsightCommands(
         store,
         service.trends,
         service.reports,
         handlers.replies,
-        read_alias_groups(config.aliases_file),
+        service.lexicons,
     )
     commands = (*handlers.commands(), *insights.commands(), *admin.commands())
     buttons = {button.kind: button for button in handlers.buttons()}

@@ -4,7 +4,8 @@ Rules:
 - `nr:<alert>`, for anyone who sees the alert: the tap is counted (once per alert, watch and
   user) and answered with where each term of each watch that fired occurred — a snippet
   around each occurrence of the stored text, placed by the matcher itself
-  (`QueryMatch.occurrences`, the watch's query parsed as `/watch` parses it) — and
+  (`QueryMatch.occurrences`, the watch's query parsed with the lexicon in force, context
+  rules included, as the live index parses it) — and
   buttons that fix the watch: exclude the phrase around an occurrence (`AS -"AS Roma"`),
   require the term in the headline (`title:AS`), or mute it (the `mute` button of alerts).
 - `nrd:<digest part>`, for anyone who sees the digest: the part's articles as buttons, each

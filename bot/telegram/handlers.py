@@ -9,8 +9,12 @@ Rules:
   example that works; nothing is stored on a wrong command. What it echoes of the user's
   input is cut (`replies.echo`), and every input is bounded before it reaches a parser.
 - Watches belong to the chat they were created in, at most `MAX_WATCHES` live ones however
-  they come back (an undo counts); a watch's query is parsed with the current alias table,
-  and the reply shows how it was understood, synonyms included.
+  they come back (an undo counts); a watch's query is parsed with the lexicon in force
+  (`bot.lexicon`: aliases and context rules, the file's and the admins'), the same one the
+  live index uses, so a preview or /search lists what an alert would. The /watch reply (and
+  its guided flow) shows how the query is understood (`bot.match.explain`: synonyms,
+  spellings, what its occurrences are not), one line a term; /list one line a watch, cut to
+  `LIST_EXPLAIN` characters.
 - Matching stored articles for a preview or /search is CPU work: `lookup` does it off the
   event loop, over a bounded number of candidates.
 """
@@ -30,9 +34,9 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, ConversationHandler
 
 from bot.compose import format_time, linked, shorten
+from bot.lexicon import Lexicons
 from bot.lookup import recent_matches, stored_matches
-from bot.match import Query, QueryError, build_table, parse_query
-from bot.match.query import AliasTable
+from bot.match import Lexicon, Query, QueryError, explain, parse_query
 from bot.models import StoredArticle, Watch
 from bot.store import Flagged, Store
 from bot.telegram.feedback import Feedback
@@ -52,6 +56,7 @@ INSTANT_RESULTS = 5
 SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
+LIST_EXPLAIN = 200
 
 
 def _next(choices: tuple[str, ...], current: str) -> str:
@@ -85,12 +90,12 @@ class Handlers:
     def __init__(
         self,
         store: Store,
-        file_aliases: list[list[str]],
+        lexicons: Lexicons,
         commands_per_minute: int,
         allowed: Callable[[int], Awaitable[bool]] | None = None,
     ) -> None:
         self._store = store
-        self._file_aliases = file_aliases
+        self._lexicons = lexicons
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
         self._allowed = allowed or _anyone
@@ -178,7 +183,7 @@ class Handlers:
         assert context.chat_data is not None
         context.chat_data["flow_query"] = raw
         lang = await self._replies.language(update)
-        lines = [text(lang, "flow_understood", query=query.display)]
+        lines = [text(lang, "flow_understood", query=query.display), *understood(query, lang)]
         recent = await self._recent_matches(Watch(0, 0, raw, query.display), query)
         if recent:
             lines += [text(lang, "watch_recent", count=len(recent))]
@@ -240,9 +245,7 @@ class Handlers:
         lines = [
             text(lang, "watch_added" if new else "watch_exists", id=watch.id, query=watch.display)
         ]
-        synonyms = "; ".join(f"{term} = {', '.join(others)}" for term, others in query.aliases())
-        if synonyms:
-            lines.append(text(lang, "watch_synonyms", synonyms=synonyms))
+        lines += understood(query, lang)
         recent = await self._recent_matches(watch, query)
         if recent:
             lines += ["", text(lang, "watch_recent", count=len(recent))]
@@ -319,6 +322,7 @@ class Handlers:
         shown = watches[(page - 1) * LIST_PAGE : page * LIST_PAGE]
         flagged, undoable = await self._feedback.listing(chat_id)
         lines = [text(lang, "list_header", count=len(watches))]
+        lexicon = await self._aliases()
         lines += [
             text(
                 lang,
@@ -327,6 +331,7 @@ class Handlers:
                 query=shorten(w.display, 120),
             )
             + _flag(lang, flagged.get(w.id))
+            + _understood_briefly(w, lexicon, lang)
             for w in shown
         ]
         if pages > 1:
@@ -669,9 +674,8 @@ class Handlers:
         lines += [_article_line(a) for a in found]
         await reply_to(message, "\n".join(lines))
 
-    async def _aliases(self) -> AliasTable:
-        stored = await self._store.run(self._store.alias_groups)
-        return build_table([*self._file_aliases, *(names for _, names in stored)])
+    async def _aliases(self) -> Lexicon:
+        return await self._lexicons.current()
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""
@@ -707,6 +711,23 @@ def _revert_button(lang: str, watch_id: int, undoable: set[int]) -> list[InlineK
         return []
     label = text(lang, "revert_button", id=watch_id)
     return [InlineKeyboardButton(label, callback_data=f"revert:{watch_id}")]
+
+
+def understood(query: Query, lang: str) -> list[str]:
+    """How each term of the query is understood, one line each (already escaped)."""
+    return [f"↳ {line}" for line in explain(query, lang)]
+
+
+def _understood_briefly(watch: Watch, lexicon: Lexicon, lang: str) -> str:
+    """The same for /list: one line under the watch, cut to `LIST_EXPLAIN` characters."""
+    try:
+        lines = explain(parse_query(watch.query, lexicon), lang)
+    except QueryError:
+        return ""
+    if not lines:
+        return ""
+    plain = " · ".join(html.unescape(line) for line in lines)
+    return "\n↳ " + html.escape(shorten(plain, LIST_EXPLAIN), quote=False)
 
 
 def _article_line(article: StoredArticle) -> str:

@@ -26,7 +26,8 @@ from telegram.ext import ContextTypes
 from bot.insights.periods import DEFAULT_PERIOD, parse_period
 from bot.insights.reports import Reports
 from bot.insights.trends import MAX_SERIES, Target, Trends
-from bot.match import QueryError, build_table, parse_query
+from bot.lexicon import Lexicons
+from bot.match import QueryError, parse_query
 from bot.models import Watch
 from bot.store import Store
 from bot.telegram.permissions import Command, Who
@@ -64,13 +65,13 @@ class InsightCommands:
         trends: Trends,
         reports: Reports,
         replies: Replies,
-        file_aliases: list[list[str]],
+        lexicons: Lexicons,
     ) -> None:
         self._store = store
         self._trends = trends
         self._reports = reports
         self._replies = replies
-        self._file_aliases = file_aliases
+        self._lexicons = lexicons
 
     def commands(self) -> tuple[Command, ...]:
         """The commands and who may use them; the English names stay out of the menu."""
@@ -120,8 +121,7 @@ class InsightCommands:
         store = self._store
         watches = await store.run(store.list_watches, chat_id)
         by_display = {watch.display: watch for watch in watches}
-        groups = await store.run(store.alias_groups)
-        aliases = build_table([*self._file_aliases, *(names for _, names in groups)])
+        aliases = await self._lexicons.current()
         targets = []
         for part in parts:
             number = _NUMBER.fullmatch(part)
