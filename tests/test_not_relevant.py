@@ -17,7 +17,7 @@ from bot.sources import SourceSpec
 from bot.store import Store
 from bot.telegram.feedback import _describe, _grouped, _spots
 from bot.texts import ID
-from tests.conftest import ADMIN, bot_env, start_bot, write_config
+from tests.conftest import ADMIN, ROOT, bot_env, start_bot, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, rss
 
@@ -334,3 +334,15 @@ def test_a_watch_already_on_the_headline_gets_no_headline_fix():
     watch = Watch(1, CHAT, "title:Jaguar", "title:Jaguar")
     spots = _spots(watch, Document("Jaguar Land Rover", "Jaguar Land Rover."), ALIASES)
     assert spots.fixes == [("exclude", 'title:Jaguar -"Jaguar Land"')]
+
+
+def test_the_snippets_show_what_fired_with_the_context_rules():
+    from bot.config import read_alias_groups, read_context_rules
+
+    aliases = ROOT / "config" / "aliases.toml"
+    lexicon = build_table(read_alias_groups(aliases), read_context_rules(aliases))
+    body = "Pelatih AS Roma itu dipecat. Presiden AS menyambut baik keputusan tersebut."
+    spots = _spots(Watch(1, CHAT, "AS", "AS"), Document("", body), lexicon)
+    assert [o.phrase for o in spots.occurrences] == ["Presiden AS"], "AS Roma did not fire"
+    shown = "• text: Pelatih AS Roma itu dipecat. Presiden <b>AS</b> menyambut baik keputusan"
+    assert shown + " tersebut." in _describe("en", [spots], Document("", body)), "the bold: AS"
