@@ -77,7 +77,7 @@ from bot.sender import (
 from bot.store import Store
 from bot.texts import text
 
-__all__ = ["Deliverer", "Sender", "delivery_waited", "keyboard"]
+__all__ = ["Deliverer", "Sender", "delivery_waited", "digest_keyboard", "keyboard"]
 
 log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = 600.0
@@ -237,7 +237,11 @@ class Deliverer:
     async def _send_message(self, row: _Row, message: QueuedMessage) -> Outcome:
         """A digest part or notice as text; a chart or report as a photo or document with
         its HTML as caption."""
-        outgoing = Outgoing(row.target, message.html, thread_id=row.thread_id)
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if message.kind == "digest" and not row.channel:
+            language = await self._store.run(self._store.chat_language, message.chat_id)
+            buttons = digest_keyboard(language or "", message.id)
+        outgoing = Outgoing(row.target, message.html, buttons, row.thread_id)
         if message.media == "photo":
             return await self._sender.send_photo(
                 outgoing, Attachment(message.filename, message.file)
@@ -260,7 +264,7 @@ class Deliverer:
         outgoing = Outgoing(
             row.target,
             format_alert(alert, self._zone),
-            keyboard(alert),
+            keyboard(alert, delivery.id),
             row.thread_id,
             alert.previews,
         )
@@ -370,7 +374,10 @@ class Deliverer:
         alert, store = delivery.alert, self._store
         assert delivery.message_id is not None
         outgoing = Outgoing(
-            alert.target, format_alert(alert, self._zone), keyboard(alert), previews=alert.previews
+            alert.target,
+            format_alert(alert, self._zone),
+            keyboard(alert, delivery.id),
+            previews=alert.previews,
         )
         match await self._sender.edit(delivery.message_id, outgoing):
             case Sent():
@@ -471,24 +478,38 @@ def _digest_item(delivery: Delivery) -> DigestItem:
     )
 
 
-def keyboard(alert: Alert) -> tuple[tuple[Button, ...], ...]:
-    """ "Open" the article, and "Stop watching: <watch>" for each watch that fired (at most 3;
-    none in a channel, whose readers cannot change the chat's watches).
+def keyboard(alert: Alert, delivery_id: int) -> tuple[tuple[Button, ...], ...]:
+    """ "Open" the article and "Not relevant" beside it, then "Stop watching: <watch>" for each
+    watch that fired (at most 3); in a channel, whose readers cannot change the chat's watches
+    nor be answered, "Open" only.
 
     "Open" only for an http(s) link: no other scheme may reach a reader, and Telegram refuses
     an empty button URL, which would fail the whole alert.
 
-    The callback data is `mute:<watch id>`; the permission gate and the handler check on the
-    tap that the user may change this chat's watches and that the watch belongs to it.
+    The callback data are `nr:<delivery id>` and `mute:<watch id>`; the permission gate and the
+    handlers check on the tap that the user may do it and that the alert or the watch belongs
+    to the chat.
     """
     open_label, mute_label = button_labels(alert.language)
-    rows: list[tuple[Button, ...]] = []
+    first: tuple[Button, ...] = ()
     if is_web_link(alert.article.url):
-        rows.append((Button(open_label, url=alert.article.url),))
+        first = (Button(open_label, url=alert.article.url),)
     if alert.channel_id:
-        return tuple(rows)
+        return (first,) if first else ()
+    rows = [(*first, Button(text(alert.language, "button_not_relevant"), data=f"nr:{delivery_id}"))]
     fired = list(zip(alert.watch_ids, alert.watches, strict=False))[:MAX_MUTE_BUTTONS]
     for watch_id, display in fired:
         label = shorten(f"{mute_label}: {display}", BUTTON_TEXT_BUDGET)
         rows.append((Button(label, data=f"mute:{watch_id}"),))
     return tuple(rows)
+
+
+def digest_keyboard(language: str, part_id: int) -> tuple[tuple[Button, ...], ...]:
+    """One "Not relevant…" button under a digest part (not in a channel): a tap lists the
+    part's articles as buttons, each the alert's own "Not relevant" (`nrd:<part id>`).
+
+    One button per article under the digest itself would bury a part of dozens of articles
+    under its keyboard (Telegram allows 100 buttons), and its numbers would have to be matched
+    to unnumbered lines; one tap more keeps the digest readable.
+    """
+    return ((Button(text(language, "button_not_relevant_digest"), data=f"nrd:{part_id}"),),)

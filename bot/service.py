@@ -258,10 +258,10 @@ class Service:
     async def current_index(self) -> LiveIndex:
         """The match index for the watches as they are now, brought up to date if they changed.
 
-        A new or removed watch updates the small part of the live index; a new lexicon (an
-        admin changed aliases or context rules), or too many changes, rebuilds it whole.
-        Either way the parsing and the building happen in a worker thread, the reading in the
-        store's.
+        A new, removed or changed (`revised`) watch updates the small part of the live index; a
+        new lexicon (an admin changed aliases or context rules), or too many changes, rebuilds
+        it whole. Either way the parsing and the building happen in a worker thread, the
+        reading in the store's.
         """
         async with self._index_lock:
             store = self._store
@@ -275,7 +275,8 @@ class Service:
             if full:
                 added, removed = ids, set()
             else:
-                added, removed = ids - self._indexed, self._indexed - ids
+                revised = await store.run(store.revised_watches, self._index_version)
+                added, removed = (ids - self._indexed) | (revised & ids), self._indexed - ids
             entries = await asyncio.to_thread(
                 self._parse, await store.run(store.watches_by_ids, added), lexicon
             )

@@ -100,7 +100,8 @@ def test_stats_show_sources_articles_alerts_and_uptime(world):
     assert "Antrean: 0 menunggu, 0 ditahan untuk ringkasan\n" in stats
     assert "Halaman berita dalam antrean: 0\n" in stats
     assert re.search(r"Berjalan sejak: \d+ \w+ \d{4} \d\d:\d\d WIB \(0m\)", stats)
-    assert re.search(r"Basis data: \d+\.\d MB$", stats)
+    assert re.search(r"Basis data: \d+\.\d MB\n", stats)
+    assert stats.endswith("Belum ada peringatan yang ditandai."), "no alert flagged yet"
 
 
 def test_addsource_discovers_checks_and_saves(world):

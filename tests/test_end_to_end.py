@@ -49,7 +49,8 @@ def test_watch_then_alert_once_across_restart(tmp_path, telegram, feeds):
     assert "ZONA SURABAYA RAYA" not in alert.text and "Baca Juga" not in alert.text
     assert "Melansir kantor berita" in alert.text, "the summary comes from the article page"
     keyboard = alert.params["reply_markup"]["inline_keyboard"]
-    assert keyboard[0] == [{"text": "Buka", "url": link}]
+    assert keyboard[0][0] == {"text": "Buka", "url": link}
+    assert keyboard[0][1]["text"] == "🚫 Tidak relevan"
     assert keyboard[1][0]["text"] == 'Berhenti pantau: "Korea Utara"'
     assert keyboard[1][0]["callback_data"] == "mute:1"
     assert alert.text.endswith('🔎 "Korea Utara"')

@@ -72,6 +72,10 @@ BUTTON_RULES = {
     "set": Who.CHAT_ADMINS,
     "resume": Who.CHAT_ADMINS,
     "flow": Who.CHAT_ADMINS,
+    "nr": Who.ANYONE,
+    "nrd": Who.ANYONE,
+    "fix": Who.CHAT_ADMINS,
+    "revert": Who.CHAT_ADMINS,
 }
 README_WHO = {
     "anyone": Who.ANYONE,

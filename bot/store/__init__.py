@@ -5,7 +5,8 @@ One `Store` type, one module per aggregate (open the file named after the thing)
 - `base`: the connection and its worker thread (`run`), transactions, meta, backup, restore;
 - `sources`, `articles`, `chats` (settings, allowlist), `watches` (and alias groups),
   `outbox` (alerts, digest parts and notices), `states` (their `DeliveryState`, named once), `coverage` (each
-  watch's match history and its counts: trends, spikes, reports).
+  watch's match history and its counts: trends, spikes, reports), `feedback` ("not relevant"
+  taps, the fixes they offer, a watch's query changes and their undo).
 
 The off-loop rule: async code never calls a store method directly; it awaits
 `store.run(store.method, *args)`, which runs it on the store's one worker thread. Several calls
@@ -23,6 +24,7 @@ from bot.store.articles import ArticlesMixin
 from bot.store.base import BUSY_TIMEOUT, NotABackup, OnEventLoop, to_epoch
 from bot.store.chats import ChatsMixin
 from bot.store.coverage import CoverageMixin
+from bot.store.feedback import FeedbackMixin, Fix, Flagged
 from bot.store.outbox import OutboxMixin
 from bot.store.schema import migrations
 from bot.store.sources import DuplicateSource, SourcesMixin
@@ -33,6 +35,8 @@ __all__ = [
     "BUSY_TIMEOUT",
     "DeliveryState",
     "DuplicateSource",
+    "Fix",
+    "Flagged",
     "NotABackup",
     "OnEventLoop",
     "Store",
@@ -40,7 +44,9 @@ __all__ = [
 ]
 
 
-class Store(SourcesMixin, ArticlesMixin, ChatsMixin, WatchesMixin, OutboxMixin, CoverageMixin):
+class Store(
+    FeedbackMixin, SourcesMixin, ArticlesMixin, ChatsMixin, WatchesMixin, OutboxMixin, CoverageMixin
+):
     """Queries and updates, each named for what the pipeline or a command needs."""
 
     def stats(self, since: datetime) -> Stats:

@@ -61,6 +61,13 @@ Schema (times are epoch seconds, UTC):
   history was back-filled from stored articles, and its spike in progress.
 - `chats` also holds `spike_alerts` (1: spike alerts on), `weekly_report` (1: on),
   `weekly_due_at` and `weekly_zone` (the next weekly report, worked out in that zone).
+- `feedback_taps(delivery_id → deliveries, watch_id → watches, user_id, at)`: a "not relevant"
+  tap under an alert, once per (alert, watch, user); `watch_fixes(id, delivery_id →
+  deliveries, watch_id → watches, base, query, created_at)`: the one-tap fixes such a tap
+  offered (`query` replaces `base`). Both go with their alert (cascade), so article retention
+  bounds them. `watches` also holds `previous_query` and `previous_display` (what a fix
+  replaced, for its undo) and `revised` (the `watches_version` of its last query change, so
+  the live index picks up a changed query, not only new and removed watches).
 - `meta(key, value)`: one-off facts such as whether the shipped sources were imported, and
   `watches_version` / `aliases_version`, bumped by every change that alters what the match
   index must hold (watches, chats going away or coming back, alias groups, context rules).
@@ -394,3 +401,31 @@ def m016_context_rules(db: Database) -> None:
         pk="id",
         not_null={"kind", "words", "created_at"},
     )
+
+
+@migrations()
+def m017_not_relevant(db: Database) -> None:
+    """ "Not relevant" taps and the fixes they offered, bounded by their alerts; the query a
+    fix replaced, for its undo; the version of a watch's last query change."""
+    db.execute(
+        "CREATE TABLE feedback_taps ("
+        "delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE, "
+        "watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE, "
+        "user_id INTEGER NOT NULL, at REAL NOT NULL, "
+        "PRIMARY KEY (delivery_id, watch_id, user_id)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX idx_feedback_taps_watch ON feedback_taps (watch_id, at)")
+    db.execute(
+        "CREATE TABLE watch_fixes ("
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, "
+        "delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE, "
+        "watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE, "
+        "base TEXT NOT NULL, query TEXT NOT NULL, created_at REAL NOT NULL, "
+        "UNIQUE (delivery_id, watch_id, query))"
+    )
+    db.execute("CREATE INDEX idx_watch_fixes_watch ON watch_fixes (watch_id)")
+    watches = db.table("watches")
+    watches.add_column("previous_query", str)
+    watches.add_column("previous_display", str)
+    watches.add_column("revised", int, not_null_default=0)
+    db.execute("CREATE INDEX idx_watches_revised ON watches (revised)")

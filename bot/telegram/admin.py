@@ -9,7 +9,7 @@ Rules:
 - `/sources` lists every source with its state, last success, items in the last 24 h and its
   errors, `PAGE_SIZE` a page; `/sources 2` shows the second page.
 - `/stats` counts "today" from midnight in the bot's time zone; uptime is since this process
-  built its handlers.
+  built its handlers; the not-relevant rates are `feedback`'s.
 - `/konteks` (`/context`) lists, adds and removes context rules (kinds in `bot.lexicon`):
   `bukan AS Roma` (a longer name in which a synonym is something else), `ejaan Cina = China`
   (single-word spellings of one word), `tokoh Prabowo Subianto` (a known person: the bare name
@@ -40,6 +40,7 @@ from bot.match import Lexicon, RuleError
 from bot.models import Source
 from bot.sources import GNEWS_PREFIX, make_spec
 from bot.store import DuplicateSource, Store
+from bot.telegram.feedback import stats_lines
 from bot.telegram.handlers import whole_number
 from bot.telegram.permissions import Command, Who
 from bot.telegram.replies import Replies, echo, send
@@ -172,7 +173,9 @@ class AdminCommands:
                 started=format_time(self._started, self._zone, lang),
                 uptime=_span((now - self._started).total_seconds()),
                 size=_megabytes(figures.database_bytes),
-            ),
+            )
+            + "\n"
+            + "\n".join(await stats_lines(self._store, lang)),
         )
 
     async def addsource(self, update: Update, args: list[str]) -> None:

@@ -38,8 +38,9 @@ from bot.lexicon import Lexicons
 from bot.lookup import recent_matches, stored_matches
 from bot.match import Lexicon, Query, QueryError, explain, parse_query
 from bot.models import StoredArticle, Watch
-from bot.store import Store
-from bot.telegram.permissions import CHANNEL, ButtonKind, Command, Who
+from bot.store import Flagged, Store
+from bot.telegram.feedback import Feedback
+from bot.telegram.permissions import CHANNEL, ID, ButtonKind, Command, Who
 from bot.telegram.replies import Replies, echo, edit, reply_to, send
 from bot.texts import CATALOGUES, text
 
@@ -56,7 +57,6 @@ SEARCH_RESULTS = 10
 ZONE_SHORTHANDS = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
 LIST_EXPLAIN = 200
-ID = r"\d{1,15}"  # ids fit SQLite's integers; longer digit strings never reach the store
 
 
 def _next(choices: tuple[str, ...], current: str) -> str:
@@ -99,10 +99,15 @@ class Handlers:
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
         self._allowed = allowed or _anyone
+        self._feedback = Feedback(store, self._aliases, self._replies)
 
     @property
     def replies(self) -> Replies:
         return self._replies
+
+    @property
+    def feedback(self) -> Feedback:
+        return self._feedback
 
     def commands(self) -> tuple[Command, ...]:
         """Every chat command and who may use it (in the menu in this order)."""
@@ -144,6 +149,7 @@ class Handlers:
             ),
             ButtonKind("resume", "resume:(digest|drop)", self.resume_choice, admins),
             ButtonKind("flow", "flow:(save|cancel)", self.flow_confirm, admins),
+            *self._feedback.buttons(),
         )
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -314,6 +320,7 @@ class Handlers:
         pages = (len(watches) + LIST_PAGE - 1) // LIST_PAGE
         page = min(max(page, 1), pages)
         shown = watches[(page - 1) * LIST_PAGE : page * LIST_PAGE]
+        flagged, undoable = await self._feedback.listing(chat_id)
         lines = [text(lang, "list_header", count=len(watches))]
         lexicon = await self._aliases()
         lines += [
@@ -323,6 +330,7 @@ class Handlers:
                 id=w.id,
                 query=shorten(w.display, 120),
             )
+            + _flag(lang, flagged.get(w.id))
             + _understood_briefly(w, lexicon, lang)
             for w in shown
         ]
@@ -339,6 +347,7 @@ class Handlers:
                     text(lang, "delete_button", id=w.id), callback_data=f"del:{w.id}"
                 ),
                 InlineKeyboardButton(text(lang, "preview_button"), callback_data=f"prev:{w.id}"),
+                *_revert_button(lang, w.id, undoable),
             ]
             for w in shown
         ]
@@ -687,6 +696,21 @@ class Handlers:
 
 async def _anyone(user_id: int) -> bool:
     return True
+
+
+def _flag(lang: str, flagged: Flagged | None) -> str:
+    """/list's mark on a watch users often flag not relevant (see `feedback`)."""
+    if flagged is None:
+        return ""
+    return " " + text(lang, "list_flagged", flagged=flagged.flagged, sent=flagged.sent)
+
+
+def _revert_button(lang: str, watch_id: int, undoable: set[int]) -> list[InlineKeyboardButton]:
+    """Undo of the watch's last one-tap fix, when it has one."""
+    if watch_id not in undoable:
+        return []
+    label = text(lang, "revert_button", id=watch_id)
+    return [InlineKeyboardButton(label, callback_data=f"revert:{watch_id}")]
 
 
 def understood(query: Query, lang: str) -> list[str]:

@@ -34,6 +34,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 log = logging.getLogger(__name__)
+ID = r"\d{1,15}"  # ids fit SQLite's integers; longer digit strings never reach the store
 CHANNEL = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{6,16}")
 ADMIN_STATUSES = ("administrator", "creator")
 GROUPS = ("group", "supergroup")
