@@ -33,9 +33,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
+ALIASES_FILE = ROOT / "config" / "aliases.toml"
 sys.path.insert(0, str(ROOT))
 
-from bot.config import read_alias_groups  # noqa: E402
+from bot.config import read_alias_groups, read_context_rules  # noqa: E402
 from bot.fetch import Fetcher, make_client  # noqa: E402
 from bot.match import LiveIndex, build_table, parse_watches  # noqa: E402
 from bot.models import Watch  # noqa: E402
@@ -159,7 +160,7 @@ async def bench(ports: list[int], feeds: int) -> list[dict[str, float]]:
             store.record_poll_success(source.id, now, now, 300, None, None)
         for chat in range(100):
             store.ensure_chat(chat, "private", "id", "", now)
-        aliases = build_table(read_alias_groups(ROOT / "config" / "aliases.toml"))
+        aliases = build_table(read_alias_groups(ALIASES_FILE), read_context_rules(ALIASES_FILE))
         for number in range(1000):
             query = (
                 f"Nama{number * 20}" if number % 2 else f"Nama{number * 20} OR banjir Nama{number}"

@@ -35,9 +35,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
+ALIASES_FILE = ROOT / "config" / "aliases.toml"
 sys.path.insert(0, str(ROOT))
 
-from bot.config import read_alias_groups  # noqa: E402
+from bot.config import read_alias_groups, read_context_rules  # noqa: E402
 from bot.fetch import Fetcher, make_client  # noqa: E402
 from bot.health import MATCHES  # noqa: E402
 from bot.match import (  # noqa: E402  # noqa: E402
@@ -221,7 +222,7 @@ async def run_mode(
     for watch, _ in watches:
         store.ensure_chat(watch.chat_id, "private", "id", "", now)
         store.add_watch(watch.chat_id, watch.query, watch.display, now)
-    aliases = build_table(read_alias_groups(ROOT / "config" / "aliases.toml"))
+    aliases = build_table(read_alias_groups(ALIASES_FILE), read_context_rules(ALIASES_FILE))
     index = LiveIndex(parse_watches(store.active_watches(), aliases)[0])
     settings = PollSettings(Cadence(120, 3600, 300), 6 * 3600, random.Random(1), 120.0)
     async with make_client(timeout=20, allow_private_networks=True) as client:
@@ -270,7 +271,7 @@ def main() -> None:
         serve(args.teaser)
         return
     articles = corpus()
-    aliases = build_table(read_alias_groups(ROOT / "config" / "aliases.toml"))
+    aliases = build_table(read_alias_groups(ALIASES_FILE), read_context_rules(ALIASES_FILE))
     watches = []
     for number, text in enumerate(QUERIES, start=1):
         query = parse_query(text, aliases)
