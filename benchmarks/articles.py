@@ -25,6 +25,8 @@ import argparse
 import asyncio
 import functools
 import json
+import multiprocessing
+import os
 import random
 import resource
 import socket
@@ -51,6 +53,7 @@ from bot.match import LiveIndex, build_table, parse_watches  # noqa: E402
 from bot.pipeline import PollSettings, poll_source  # noqa: E402
 from bot.sources import Cadence, SourceSpec  # noqa: E402
 from bot.store import Store  # noqa: E402
+from bot.workers import ParseWorkers  # noqa: E402
 
 PER_HOST = 2
 SPACING = 1.0
@@ -208,21 +211,45 @@ def serve(feeds: int, outlets: int, latency: float) -> None:
 
 
 def cpu_seconds() -> float:
+    """CPU of the poller: this process and its parse workers."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    workers = 0.0
+    for child in multiprocessing.active_children():
+        fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        workers += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return usage.ru_utime + usage.ru_stime + workers
+
+
+def workers_peak_mb() -> float:
+    """The largest peak memory of a parse worker still running."""
+    peaks = [0.0]
+    for child in multiprocessing.active_children():
+        for line in Path(f"/proc/{child.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return max(peaks)
 
 
 def counted() -> dict[str, float]:
     return {outcome: ARTICLE_PAGES.labels(outcome)._value.get() for outcome in OUTCOMES}
 
 
-async def cycle(store: Store, fetcher: Fetcher, index: LiveIndex) -> dict[str, object]:
+async def cycle(
+    store: Store, fetcher: Fetcher, parser: ParseWorkers, index: LiveIndex
+) -> dict[str, object]:
     settings = PollSettings(Cadence(120, 3600, 300), 6 * 3600, random.Random(1), 10.0)
     before, started, cpu = counted(), time.perf_counter(), cpu_seconds()
     sources = await store.run(store.list_sources)
     reports = await asyncio.gather(
         *(
-            poll_source(source, fetcher=fetcher, store=store, index=index, settings=settings)
+            poll_source(
+                source,
+                fetcher=fetcher,
+                parser=parser,
+                store=store,
+                index=index,
+                settings=settings,
+            )
             for source in sources
         )
     )
@@ -268,11 +295,13 @@ async def bench(server: subprocess.Popen[str], ports: list[int], args: argparse.
             f"{args.feeds} feeds of {args.outlets} outlets (one host each), "
             f"{args.latency * 1000:.0f} ms latency, {NEW_PER_CYCLE} new items per feed a cycle, "
             f"pages 60-90 KB; {PER_HOST} requests per host, article requests {SPACING:g} s "
-            "apart per host, 20 feeds at once, 1,000 watches"
+            "apart per host, 20 feeds at once, 1,000 watches, "
+            f"parse processes {args.parse_processes}"
         )
         async with make_client(timeout=20, allow_private_networks=True) as client:
             fetcher = Fetcher(client, max_bytes=10_000_000, per_host=PER_HOST)
-            seeded = await cycle(store, fetcher, index)
+            parser = ParseWorkers(args.parse_processes)
+            seeded = await cycle(store, fetcher, parser, index)
             print(
                 f"seeding (first polls, no pages): wall {seeded['wall']:5.1f} s  "
                 f"cpu {seeded['cpu']:5.1f} s  stored {seeded['stored']:,}"
@@ -280,7 +309,7 @@ async def bench(server: subprocess.Popen[str], ports: list[int], args: argparse.
             size, stored, rates = await store.run(database_bytes, store), 0, []
             for number in range(1, args.cycles + 1):
                 tell(f"cycle {number}")
-                result = await cycle(store, fetcher, index)
+                result = await cycle(store, fetcher, parser, index)
                 pages = result["pages"]
                 assert isinstance(pages, dict)
                 read = pages.pop("read", 0)
@@ -293,13 +322,15 @@ async def bench(server: subprocess.Popen[str], ports: list[int], args: argparse.
                     f"{sum(pages.values())} {pages or ''}  alerts queued {result['queued']}  "
                     f"errors {result['errors']}"
                 )
+            worker_peak = workers_peak_mb()
+            parser.close()
         per_thousand = (await store.run(database_bytes, store) - size) / stored * 1000
         store.close()
     stats = json.loads(tell("stats").splitlines()[0])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"steady state: {min(rates):.0f}-{max(rates):.0f} articles/s fetched+extracted+matched; "
-        f"peak memory {peak:.0f} MB; most concurrent requests at one host {stats['most']} "
+        f"peak memory {peak:.0f} MB (parse worker {worker_peak:.0f} MB); most concurrent requests at one host {stats['most']} "
         f"(max_per_host {PER_HOST}); shortest gap between article requests to one host "
         f"{stats['gap']:.2f} s; database {per_thousand / 1e6:.2f} MB per 1,000 articles"
     )
@@ -311,6 +342,9 @@ def main() -> None:
     parser.add_argument("--outlets", type=int, default=200)
     parser.add_argument("--cycles", type=int, default=3)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--parse-processes", type=int, default=1, help="as the setting; 0: on threads"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:

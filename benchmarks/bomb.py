@@ -67,6 +67,19 @@ def peak_mb(pid: int) -> int:
     raise LookupError("no VmHWM")
 
 
+def peak_with_workers_mb(pid: int) -> int:
+    """The peak memory of the process plus each of its children's (its parse worker's): an
+    upper bound of what they held together, since their peaks need not coincide."""
+    total = peak_mb(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                total += peak_mb(int(stat.parent.name))
+        except (OSError, LookupError):
+            continue  # gone meanwhile
+    return total
+
+
 FEEDS_AT_ONCE = 20  # max_concurrent_polls' default
 FEED_CAP = 10_000_000  # max_feed_bytes' default
 ITEM_TEXT = (
@@ -103,9 +116,10 @@ def many_items_feed(number: int) -> bytes:
 def run_bot(
     sources: list[tuple[str, str, str]], seconds: float, during: Callable[[], None] | None = None
 ) -> int:
-    """`pantau run --console` on these sources for `seconds`; its peak memory in MB."""
+    """`pantau run --console` on these sources for `seconds`; its peak memory in MB, its
+    parse worker's included (`parse_processes` at its default, 1)."""
     with tempfile.TemporaryDirectory() as folder:
-        config = write_config(Path(folder), sources)
+        config = write_config(Path(folder), sources, parse_processes=1)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PANTAU_"))}
         env.update(
             PANTAU_CONFIG=str(config),
@@ -124,7 +138,7 @@ def run_bot(
             if during is not None:
                 during()
             time.sleep(seconds)
-            return peak_mb(bot.pid)
+            return peak_with_workers_mb(bot.pid)
         finally:
             bot.send_signal(signal.SIGTERM)
             bot.wait(timeout=60)

@@ -43,8 +43,10 @@ from bot.models import Watch  # noqa: E402
 from bot.pipeline import PollSettings, poll_source  # noqa: E402
 from bot.sources import Cadence, SourceSpec  # noqa: E402
 from bot.store import Store  # noqa: E402
+from bot.workers import ParseWorkers  # noqa: E402
 
 PORTS = 25
+PARSER = ParseWorkers(1)  # as the bot parses
 CONCURRENCY = 20
 WORDS = (
     "banjir gempa korupsi pemilu harga beras minyak subsidi pajak ekspor investasi rupiah "
@@ -128,6 +130,7 @@ async def cycle(
             report = await poll_source(
                 await store.run(store.get_source, source_id),
                 fetcher=fetcher,
+                parser=PARSER,
                 store=store,
                 index=index,
                 settings=settings,

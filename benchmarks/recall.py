@@ -54,8 +54,10 @@ from bot.models import Watch  # noqa: E402
 from bot.pipeline import PollSettings, poll_source  # noqa: E402
 from bot.sources import Cadence, SourceSpec  # noqa: E402
 from bot.store import Store  # noqa: E402
+from bot.workers import ParseWorkers  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "news-dev.jsonl.gz"
+PARSER = ParseWorkers(1)  # as the bot parses
 PER_FEED = 20
 QUERIES = (
     "Korea Utara",
@@ -231,7 +233,12 @@ async def run_mode(
         async def poll_all() -> None:
             for source in await store.run(store.list_sources):
                 await poll_source(
-                    source, fetcher=fetcher, store=store, index=index, settings=settings
+                    source,
+                    fetcher=fetcher,
+                    parser=PARSER,
+                    store=store,
+                    index=index,
+                    settings=settings,
                 )
 
         await asyncio.to_thread(tell, server, "hide")

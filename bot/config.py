@@ -376,6 +376,12 @@ class Config:
     max_per_host: int = setting(
         2, integer(1, 10), "Requests to one host (and port) at the same time, at most."
     )
+    parse_processes: int = setting(
+        1,
+        integer(0, 8),
+        "Worker processes that parse feeds and article pages, so polling uses a second core; "
+        "0 parses on threads of the bot's own process (a host with one core).",
+    )
     log_level: str = setting(
         "INFO",
         choice("DEBUG", "INFO", "WARNING", "ERROR", upper=True),

@@ -23,6 +23,8 @@ Rules:
 - At most `max_concurrent_polls` polls fetch and parse their feed at once (`Fetcher.feed_slot`,
   which also bounds the memory large feeds take); a poll waiting for article pages holds no
   slot, so slow pages never starve the feeds.
+- Feeds and pages are parsed through `ParseWorkers` (a worker process; see `bot.workers`), never
+  on the event loop.
 - Any failure of fetch or parse is recorded on the source (shown in `/sources`) and moves its
   next poll back; it never propagates to the scheduler. A streak of failures longer than
   `failure_alert_after` is reported once (`PollReport.notice`), and so is its end.
@@ -50,6 +52,7 @@ from bot.store import Store
 from bot.stories import WINDOW as STORY_WINDOW
 from bot.stories import Recent, earlier_report, fingerprint
 from bot.summary import clean_text, mention_patterns, summarize
+from bot.workers import ParseWorkers
 
 log = logging.getLogger(__name__)
 AGGREGATOR_HOSTS = frozenset({"news.google.com"})
@@ -85,6 +88,7 @@ async def poll_source(
     source: Source,
     *,
     fetcher: Fetcher,
+    parser: ParseWorkers,
     store: Store,
     index: LiveIndex,
     settings: PollSettings,
@@ -96,7 +100,7 @@ async def poll_source(
                 result = await fetcher.feed(
                     source.url, etag=source.etag, last_modified=source.last_modified
                 )
-                feed = await asyncio.to_thread(parse_feed, result)
+                feed = await parser.run(parse_feed, result)
     except (FetchError, ParseError) as exc:
         POLLS.labels("failed").inc()
         return await _failed(source, store, exc, settings)
@@ -114,7 +118,7 @@ async def poll_source(
     planned: list[Planned] = []
     if source.seeded:
         if source.fetch_article:
-            fresh = await read_pages(fresh, fetcher, settings.article_timeout)
+            fresh = await read_pages(fresh, fetcher, parser, settings.article_timeout)
         planned = plan_alerts(source, fresh, index)
     if planned:
         chats = {alert.chat_id for alert in planned}
@@ -169,7 +173,7 @@ async def _failed(
 
 
 async def read_pages(
-    articles: Sequence[Article], fetcher: Fetcher, timeout: float
+    articles: Sequence[Article], fetcher: Fetcher, parser: ParseWorkers, timeout: float
 ) -> list[Article]:
     """The articles with the text of their pages, for those read within `timeout` seconds.
 
@@ -177,17 +181,19 @@ async def read_pages(
     counted in `pantau_article_pages_total`.
     """
     deadline = asyncio.get_running_loop().time() + timeout
-    return list(await asyncio.gather(*(_read(a, fetcher, deadline) for a in articles)))
+    return list(await asyncio.gather(*(_read(a, fetcher, parser, deadline) for a in articles)))
 
 
-async def _read(article: Article, fetcher: Fetcher, deadline: float) -> Article:
+async def _read(
+    article: Article, fetcher: Fetcher, parser: ParseWorkers, deadline: float
+) -> Article:
     if not _is_article_page(article.url):
         return article
     try:
         async with asyncio.timeout_at(deadline):
             page = await fetcher.article(article.url)
             dated = article.published_at is None
-            extracted = await asyncio.to_thread(extract_article, page, dated=dated)
+            extracted = await parser.run(extract_article, page, dated=dated)
     except TimeoutError:
         outcome = "late"
     except PageSkipped as exc:

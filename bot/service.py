@@ -61,6 +61,7 @@ from bot.models import Source, Watch
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, next_poll_after_failure
 from bot.store import DeliveryState, Store
+from bot.workers import ParseWorkers
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
@@ -85,6 +86,7 @@ class Service:
             config.article_timeout,
             (config.widely_reported, timedelta(seconds=config.widely_reported_within)),
         )
+        self._parser = ParseWorkers(config.parse_processes)
         self._deliverer: Deliverer | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
@@ -170,6 +172,7 @@ class Service:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._fetcher is not None:
             await self._fetcher.client.aclose()
+        self._parser.close()
         self.trends.close()
         queued = await self._store.run(self._store.count_deliveries, DeliveryState.PENDING)
         log.info("service stopped; %d alerts queued for the next start", queued)
@@ -221,6 +224,7 @@ class Service:
             report = await poll_source(
                 source,
                 fetcher=self._fetcher,
+                parser=self._parser,
                 store=self._store,
                 index=await self.current_index(),
                 settings=self._settings,

@@ -17,6 +17,7 @@ import pytest
 
 from bot.models import Delivery
 from bot.store import DeliveryState, Store
+from bot.workers import ParseWorkers
 from tests.fake_telegram import FakeTelegram
 from tests.feed_server import FeedServer, Page
 from tests.feeds import OLD_STORY, rss
@@ -27,6 +28,9 @@ TOKEN = "123456789:AAFakeTokenForPantauTests_0123456789abcdef"
 ADMIN = 9001
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+# Polls run in tests parse in a worker process, as the bot's do: one per test process, started
+# on first use and stopped at exit.
+PARSER = ParseWorkers(1)
 
 
 @pytest.fixture
@@ -56,8 +60,14 @@ def write_config(
     sources: list[tuple[str, str, str]],
     extra: str = "",
     commands_per_minute: int = 1000,
+    parse_processes: int = 0,
 ) -> Path:
-    """A config file and sources file in `folder`; sources are (name, url, interval)."""
+    """A config file and sources file in `folder`; sources are (name, url, interval).
+
+    The bots of these tests parse on threads (`parse_processes = 0`): what they test does not
+    depend on where parsing runs, and a worker costs each bot a second interpreter's start.
+    `tests/test_workers.py` runs a bot with its worker; the pipeline tests parse in one.
+    """
     tables = "".join(
         f'[[source]]\nname = "{name}"\nurl = "{url}"\ninterval = "{interval}"\n\n'
         for name, url, interval in sources
@@ -67,7 +77,8 @@ def write_config(
     aliases = (ROOT / "config" / "aliases.toml").as_posix()
     config.write_text(
         f'sources_file = "sources.toml"\naliases_file = "{aliases}"\n'
-        f"commands_per_minute = {commands_per_minute}\n{extra}",
+        f"commands_per_minute = {commands_per_minute}\nparse_processes = {parse_processes}\n"
+        f"{extra}",
         encoding="utf-8",
     )
     return config
@@ -221,11 +232,17 @@ def start_watching(
     feeds: FeedServer,
     chats: Iterable[int],
     extra: str = "",
+    parse_processes: int = 0,
 ) -> tuple[dict[str, str], BotProcess]:
     """A running bot whose chats watch Korea Utara, its one feed seeded and polled again."""
     chats = list(chats)
     feeds.serve("/rss", Page(rss([OLD_STORY])))
-    config = write_config(tmp_path, [("Uji", feeds.url("/rss"), "1s")], extra)
+    config = write_config(
+        tmp_path,
+        [("Uji", feeds.url("/rss"), "1s")],
+        extra,
+        parse_processes=parse_processes,
+    )
     env = bot_env(tmp_path, telegram, config)
     bot = start_bot(env, tmp_path / "bot.log")
     for chat in chats:

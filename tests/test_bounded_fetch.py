@@ -23,7 +23,7 @@ from bot.match import LiveIndex
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, SourceSpec
 from bot.store import Store
-from tests.conftest import ROOT, bot_env, run_cli, write_config
+from tests.conftest import PARSER, ROOT, bot_env, run_cli, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, SEED_STORY, gzip_bomb, rss
 
@@ -132,6 +132,7 @@ def test_a_trickling_feed_fails_its_poll_backs_off_and_spares_the_other_feeds_of
                     poll_source(
                         store.get_source(source.id),
                         fetcher=fetcher,
+                        parser=PARSER,
                         store=store,
                         index=index,
                         settings=settings,

@@ -16,7 +16,7 @@ from bot.match import LiveIndex, build_table, parse_query, parse_watches
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, SourceSpec
 from bot.store import Store, migrations
-from tests.conftest import ROOT, bot_env, queued_alerts, start_bot, write_config
+from tests.conftest import PARSER, ROOT, bot_env, queued_alerts, start_bot, write_config
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, article_page, rss
 
@@ -65,6 +65,7 @@ def poll(store, *source_ids, article_timeout=10.0, **fetcher_options):
                     poll_source(
                         store.get_source(source_id),
                         fetcher=fetcher,
+                        parser=PARSER,
                         store=store,
                         index=index,
                         settings=settings(article_timeout),

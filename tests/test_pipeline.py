@@ -15,7 +15,7 @@ from bot.match import LiveIndex, build_table, parse_query, parse_watches
 from bot.pipeline import PollSettings, poll_source
 from bot.sources import Cadence, SourceSpec
 from bot.store import Store
-from tests.conftest import ROOT, queued_alerts
+from tests.conftest import PARSER, ROOT, queued_alerts
 from tests.feed_server import Page
 from tests.feeds import OLD_STORY, SEED_STORY, SOUTH_ONLY_STORY, rss
 
@@ -43,7 +43,7 @@ def poll(store, source_id, settings=SETTINGS):
             index = LiveIndex(parse_watches(store.active_watches(), ALIASES)[0])
             fetcher = Fetcher(client, max_bytes=1_000_000)
             return await poll_source(
-                source, fetcher=fetcher, store=store, index=index, settings=settings
+                source, fetcher=fetcher, parser=PARSER, store=store, index=index, settings=settings
             )
 
     return asyncio.run(run())
