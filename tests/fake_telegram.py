@@ -557,14 +557,10 @@ class FakeTelegram:
         if utf16_length(text) > 4096:
             return self._reject(markup, "Bad Request: message is too long")
         with self._cond:
-            if self.enforce_limits and (wait := self._flood_wait(chat_id)):
-                self.too_many += 1
-                return 429, _error(
-                    429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
-                )
-            self._record_send(chat_id)
-            message_id = self._next_message_id
-            self._next_message_id += 1
+            admitted = self._admit(chat_id)
+            if isinstance(admitted, tuple):
+                return admitted
+            message_id = admitted
             self.sent.append(Sent(chat_id, text, markup, message_id, params))
             self._cond.notify_all()
         message = {
@@ -603,14 +599,10 @@ class FakeTelegram:
         if not data or len(data) > 50_000_000:
             return self._reject(markup, "Bad Request: file must be non-empty")
         with self._cond:
-            if self.enforce_limits and (wait := self._flood_wait(chat_id)):
-                self.too_many += 1
-                return 429, _error(
-                    429, f"Too Many Requests: retry after {wait}", {"retry_after": wait}
-                )
-            self._record_send(chat_id)
-            message_id = self._next_message_id
-            self._next_message_id += 1
+            admitted = self._admit(chat_id)
+            if isinstance(admitted, tuple):
+                return admitted
+            message_id = admitted
             shown = {key: value for key, value in params.items() if key != field_name}
             self.sent.append(
                 Sent(chat_id, caption, markup, message_id, {**shown, field_name: filename})
@@ -640,6 +632,16 @@ class FakeTelegram:
                 "file_name": filename,
             }
         return 200, {"ok": True, "result": message}
+
+    def _admit(self, chat_id: int) -> int | tuple[int, dict[str, Any]]:
+        """Under the lock: a 429 if the chat is over Telegram's limits (when enforced), else the
+        send is counted and its message id returned."""
+        if self.enforce_limits and (wait := self._flood_wait(chat_id)):
+            self.too_many += 1
+            return 429, _error(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+        self._record_send(chat_id)
+        self._next_message_id += 1
+        return self._next_message_id - 1
 
     def _flood_wait(self, chat_id: int) -> int:
         """Seconds Telegram would ask to wait: 30 msg/s overall, 1/s per private chat, 20/min per group."""
