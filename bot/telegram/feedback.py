@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +34,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import ContextTypes
 
 from bot.compose import shorten
+from bot.lexicon import Lexicons
 from bot.lookup import stored_document
 from bot.match import Document, MatchIndex, Occurrence, Query, QueryError, parse_query
 from bot.match.query import AliasTable
@@ -71,11 +71,9 @@ class Spots:
 class Feedback:
     """The buttons `nr`, `fix` and `revert`, and the not-relevant counts for /list and /stats."""
 
-    def __init__(
-        self, store: Store, aliases: Callable[[], Awaitable[AliasTable]], replies: Replies
-    ) -> None:
+    def __init__(self, store: Store, lexicons: Lexicons, replies: Replies) -> None:
         self._store = store
-        self._aliases = aliases
+        self._lexicons = lexicons
         self._replies = replies
 
     def buttons(self) -> tuple[ButtonKind, ...]:
@@ -113,7 +111,7 @@ class Feedback:
         await query.answer(text(lang, "nr_noted") if watches else text(lang, "nr_gone"))
         if not watches or not isinstance(query.message, Message):
             return
-        aliases = await self._aliases()
+        aliases = await self._lexicons.current()
         spots = await asyncio.to_thread(lambda: [_spots(w, document, aliases) for w in watches])
         offered: list[list[tuple[str, int]]] = []
         for spot in spots:
@@ -168,7 +166,7 @@ class Feedback:
             await query.answer(text(lang, "button_stale"))
             return
         try:
-            parsed = parse_query(fix.query, await self._aliases())
+            parsed = parse_query(fix.query, await self._lexicons.current())
         except QueryError:
             await query.answer(text(lang, "fix_invalid", query=shorten(fix.query, QUERY_BUDGET)))
             return
@@ -190,7 +188,7 @@ class Feedback:
             return
         current, previous = found
         try:
-            parsed = parse_query(previous, await self._aliases())
+            parsed = parse_query(previous, await self._lexicons.current())
         except QueryError:
             await query.answer(text(lang, "fix_invalid", query=shorten(previous, QUERY_BUDGET)))
             return

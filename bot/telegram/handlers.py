@@ -99,7 +99,7 @@ class Handlers:
         self._replies = Replies(store)
         self._throttle = Throttle(commands_per_minute)
         self._allowed = allowed or _anyone
-        self._feedback = Feedback(store, self._aliases, self._replies)
+        self._feedback = Feedback(store, lexicons, self._replies)
 
     @property
     def replies(self) -> Replies:
@@ -176,7 +176,7 @@ class Handlers:
         """The guided flow's keywords: show the understanding and a preview, ask to confirm."""
         raw = (update.effective_message.text if update.effective_message else "") or ""
         try:
-            query = parse_query(raw, await self._aliases())
+            query = parse_query(raw, await self._lexicons.current())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return FLOW_ASK
@@ -218,7 +218,7 @@ class Handlers:
 
     async def _add_watch(self, update: Update, raw: str) -> None:
         try:
-            query = parse_query(raw, await self._aliases())
+            query = parse_query(raw, await self._lexicons.current())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
@@ -259,7 +259,7 @@ class Handlers:
     async def search(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The newest stored articles that match a query (same language as /watch)."""
         try:
-            query = parse_query(" ".join(context.args or []), await self._aliases())
+            query = parse_query(" ".join(context.args or []), await self._lexicons.current())
         except QueryError as exc:
             await self._replies.reply(update, f"query_{exc.code}", **exc.details)
             return
@@ -322,7 +322,7 @@ class Handlers:
         shown = watches[(page - 1) * LIST_PAGE : page * LIST_PAGE]
         flagged, undoable = await self._feedback.listing(chat_id)
         lines = [text(lang, "list_header", count=len(watches))]
-        lexicon = await self._aliases()
+        lexicon = await self._lexicons.current()
         lines += [
             text(
                 lang,
@@ -662,7 +662,7 @@ class Handlers:
     async def _preview(self, message: Message, watch: Watch, lang: str) -> None:
         """The last stored articles this watch matches (a week back at most)."""
         try:
-            query = parse_query(watch.query, await self._aliases())
+            query = parse_query(watch.query, await self._lexicons.current())
         except QueryError:
             return
         since = datetime.now(UTC) - timedelta(days=7)
@@ -673,9 +673,6 @@ class Handlers:
         lines = [text(lang, "preview_header", query=watch.display)]
         lines += [_article_line(a) for a in found]
         await reply_to(message, "\n".join(lines))
-
-    async def _aliases(self) -> Lexicon:
-        return await self._lexicons.current()
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not have with a pointer to /help."""
