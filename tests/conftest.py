@@ -9,9 +9,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,6 +131,16 @@ def _no_bot_left_running() -> Iterator[None]:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def eventually(predicate: Callable[[], Any], timeout: float = 40.0) -> Any:
+    """What `predicate` finds once it finds it, for state with no event to await (a database
+    another process writes, a process going away): polled every 0.1 s."""
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+    return value
 
 
 def start_bot(env: dict[str, str], log_path: Path, *args: str) -> BotProcess:

@@ -9,7 +9,6 @@ import csv
 import io
 import sqlite3
 import struct
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.store import Store
-from tests.conftest import TOKEN, bot_env, start_bot, start_watching, write_config
+from tests.conftest import TOKEN, bot_env, eventually, start_bot, start_watching, write_config
 from tests.coverage_data import fold_all, publish, watch
 from tests.fake_telegram import FakeTelegram
 from tests.feed_server import Page
@@ -30,16 +29,6 @@ PER_DAY |= {"Republika": 1, "Okezone": 1}
 DAILY = sum(PER_DAY.values())  # 11 a day, for 60 days
 PEAK_DAY, PEAK_EXTRA = 3, 20
 PEAK_TITLE = "Kim Jong Un tiba di Vladivostok"
-
-
-def eventually(predicate, timeout=40.0):
-    """What the bot wrote to its database, once `predicate` finds it (polled: a database has
-    no events to await)."""
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "timed out waiting for the database"
-        time.sleep(0.1)
-    return value
 
 
 def png_size(data: bytes) -> tuple[int, int]:

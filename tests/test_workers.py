@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from bot.models import FetchResult
 from bot.parse import ParseError, parse_feed
 from bot.workers import WorkerLost
-from tests.conftest import PARSER, start_watching
+from tests.conftest import PARSER, eventually, start_watching
 
 
 def children_of(pid: int) -> list[int]:
@@ -36,13 +35,6 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def wait_until(predicate, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_parsing_runs_in_another_process_and_its_errors_come_back():
@@ -73,4 +65,4 @@ def test_a_killed_bot_leaves_no_parse_worker_behind(tmp_path, telegram, feeds):
     assert workers, "the bot parsed its feed in a worker process"
     bot.process.send_signal(signal.SIGKILL)
     bot.process.wait(timeout=10)
-    wait_until(lambda: not any(alive(pid) for pid in workers))
+    eventually(lambda: not any(alive(pid) for pid in workers), timeout=20)
